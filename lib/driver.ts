@@ -1,0 +1,128 @@
+import type { FastifyBaseLogger } from 'fastify'
+import { CookieWriter, MAX_COOKIE_BYTES } from './cookie.js'
+import { CookieTooLargeError } from './errors.js'
+import type { Config } from './options.js'
+import type { SessionDriver, SessionState } from './session.js'
+
+/** Why a session cookie was not used; fixed strings, the only detail a rejection log line carries. */
+export type RejectReason =
+  | 'oversized' | 'malformed' | 'truncated' | 'unknown-version' | 'decryption-failed' | 'malformed-payload'
+  | 'expired-idle' | 'expired-absolute' | 'unknown-id' | 'invalid-record' | 'revoked'
+
+/** Lifecycle events logged at debug level, with a keyed hash of the id, never the id. */
+export type LifecycleEvent = 'created' | 'regenerated' | 'renewed' | 'destroyed' | 'expired' | 'rejected'
+
+/**
+ * What both store drivers share: cookie writing, expiry arithmetic and the debug log. A driver loads a
+ * session from the raw cookie value in onRequest and persists it in onSend.
+ */
+export abstract class Driver implements SessionDriver {
+  readonly config: Config
+  readonly writer: CookieWriter
+  #warnedInsecure = false
+
+  constructor (config: Config) {
+    this.config = config
+    this.writer = new CookieWriter(config.cookieName, config.cookie)
+  }
+
+  abstract newId (): string
+  abstract regenerate (state: SessionState): Promise<void>
+  abstract destroy (state: SessionState): Promise<void>
+  abstract load (state: SessionState, raw: string): void | Promise<void>
+  abstract persist (state: SessionState): void | Promise<void>
+
+  async save (state: SessionState): Promise<void> {
+    await this.persist(state)
+  }
+
+  /** The expiry rule both stores enforce: idle since `lastSeenAt`, absolute since `createdAt`. */
+  expiry (createdAt: number, lastSeenAt: number, now: number): RejectReason | undefined {
+    if (now - lastSeenAt >= this.config.ttlMs) return 'expired-idle'
+    if (now - createdAt >= this.config.absoluteTtlMs) return 'expired-absolute'
+    return undefined
+  }
+
+  /** Milliseconds until a session written now must be gone: idle or absolute, whichever ends first. */
+  remainingMs (createdAt: number, now: number): number {
+    return Math.min(this.config.ttlMs, this.config.absoluteTtlMs - (now - createdAt))
+  }
+
+  /** Marks a session as freshly made: new id, new lifetimes, nothing written yet. */
+  reset (state: SessionState, now: number): void {
+    state.id = ''
+    state.isNew = true
+    state.unsaved = true
+    state.createdAt = now
+    state.lastSeenAt = now
+    state.idIssuedAt = now
+    state.loadedJson = '{}'
+    state.rewrite = false
+    state.refresh = false
+    state.destroyed = false
+  }
+
+  /** A cookie that came in was not used: log why, start fresh, clear it on the response. */
+  reject (state: SessionState, reason: RejectReason): void {
+    state.clearCookie = true
+    this.log(state, 'rejected', undefined, reason)
+  }
+
+  /**
+   * Adds (or replaces, after an earlier `save()`) the session's Set-Cookie on the reply.
+   *
+   * @throws `FST_SESSION_COOKIE_TOO_LARGE` before touching the reply when the header would not fit.
+   */
+  sendCookie (state: SessionState, value: string, maxAgeMs: number): void {
+    const https = state.request.protocol === 'https'
+    const header = this.writer.set(value, Math.max(0, Math.floor(maxAgeMs / 1000)), https, state.overrides)
+    // Headers are ASCII (values are base64url, attributes are validated), so length counts bytes.
+    if (header.length > MAX_COOKIE_BYTES) throw new CookieTooLargeError(header.length)
+    if (!https && this.writer.isSecure(false) && !this.#warnedInsecure) {
+      // Browsers drop a Secure cookie set over http without a word; say it once, loudly.
+      this.#warnedInsecure = true
+      state.request.log.warn('fastify-session-kit: a Secure session cookie is being set over plain http; browsers will drop it (serve over https, or set trustProxy behind a TLS proxy)')
+    }
+    this.#append(state, header)
+    state.clearCookie = false
+  }
+
+  /** Sends a Set-Cookie that deletes the session cookie. */
+  sendClear (state: SessionState): void {
+    this.#append(state, this.writer.clear(state.request.protocol === 'https', state.overrides))
+    state.clearCookie = false
+  }
+
+  #append (state: SessionState, header: string): void {
+    const reply = state.reply
+    const previous = state.setCookie
+    state.setCookie = header
+    if (previous !== undefined) {
+      const current = reply.getHeader('set-cookie')
+      const list = (Array.isArray(current) ? current : [current]).filter((v) => v !== previous) as string[]
+      reply.removeHeader('set-cookie')
+      if (list.length > 0) reply.header('set-cookie', list)
+    }
+    reply.header('set-cookie', header)
+  }
+
+  /**
+   * Logs a lifecycle event at debug level. The id appears only as a keyed hash: enough to follow one
+   * session through the logs, useless as a credential.
+   */
+  log (state: SessionState, event: LifecycleEvent, id?: string, reason?: RejectReason): void {
+    const log: FastifyBaseLogger = state.request.log
+    if (!isDebugEnabled(log)) return
+    const fields: Record<string, string> = { event }
+    if (id !== undefined && id !== '') fields.sessionHash = this.config.keyring.logId(id)
+    if (reason !== undefined) fields.reason = reason
+    log.debug({ session: fields }, `session ${event}`)
+  }
+}
+
+function isDebugEnabled (log: FastifyBaseLogger & { isLevelEnabled?: (level: string) => boolean }): boolean {
+  // pino answers isLevelEnabled; Fastify's no-op logger (logger: false) has neither it nor a level, and
+  // skipping it there saves hashing an id on every new session.
+  if (typeof log.isLevelEnabled === 'function') return log.isLevelEnabled('debug')
+  return log.level === 'debug' || log.level === 'trace'
+}

@@ -1,0 +1,108 @@
+import createError from '@fastify/error'
+
+// Every error the plugin can raise, made once. Messages name the option or the rule that was broken,
+// never a value: a secret, a key, a cookie or a session id must not reach a log through an error.
+
+/** `secret` was not given. */
+export const MissingSecretError = createError(
+  'FST_SESSION_MISSING_SECRET',
+  'The "secret" option is required: pass a string or Buffer of at least 32 bytes (see `npx fastify-session-kit keygen`)'
+)
+
+/** A secret (or one secret of the array) is shorter than 32 bytes or is not a string/Buffer. */
+export const InvalidSecretError = createError(
+  'FST_SESSION_INVALID_SECRET',
+  'Every "secret" must be a string or Buffer of at least 32 bytes; %s'
+)
+
+/** Two secrets of the array give the same key (the same secret listed twice, in effect). */
+export const DuplicateSecretError = createError(
+  'FST_SESSION_DUPLICATE_SECRET',
+  'The "secret" array lists the same key twice (entries %s)'
+)
+
+/** `ttl`, `absoluteTtl`, `renewAfter` or `renewGrace` is not a positive integer number of seconds. */
+export const InvalidTtlError = createError(
+  'FST_SESSION_INVALID_TTL',
+  'The "%s" option must be a positive integer number of seconds'
+)
+
+/** `absoluteTtl` is shorter than `ttl`. */
+export const AbsoluteTtlTooShortError = createError(
+  'FST_SESSION_ABSOLUTE_TTL_TOO_SHORT',
+  'The "absoluteTtl" option must be at least as long as "ttl"'
+)
+
+/** `sameSite: 'none'` without `secure: true` (browsers reject such a cookie). */
+export const SameSiteNoneInsecureError = createError(
+  'FST_SESSION_SAMESITE_NONE_INSECURE',
+  'cookie.sameSite "none" requires cookie.secure to be true'
+)
+
+/** A `__Host-` or `__Secure-` cookie name without the attributes its prefix demands. */
+export const InvalidCookiePrefixError = createError(
+  'FST_SESSION_INVALID_COOKIE_PREFIX',
+  'The cookie name prefix "%s" requires %s'
+)
+
+/** `store` is neither a CookieStore nor an object implementing the SessionStore contract. */
+export const InvalidStoreError = createError(
+  'FST_SESSION_INVALID_STORE',
+  'The "store" option must be a CookieStore or implement get(), set() and destroy(); %s'
+)
+
+/** Any other option of the wrong type or value, or an unknown option. */
+export const InvalidOptionError = createError(
+  'FST_SESSION_INVALID_OPTION',
+  'Invalid option "%s": %s'
+)
+
+/** `session.set()` was given a value JSON cannot represent faithfully. */
+export const InvalidValueError = createError(
+  'FST_SESSION_INVALID_VALUE',
+  'The value for session key "%s" cannot be stored: %s',
+  500,
+  TypeError
+)
+
+/** A cookie-store write would produce a `Set-Cookie` header over 4096 bytes. */
+export const CookieTooLargeError = createError(
+  'FST_SESSION_COOKIE_TOO_LARGE',
+  'The session cookie would be %s bytes, over the 4096-byte limit browsers keep; store less in the session or use a server store',
+  500
+)
+
+/** A server-store record would exceed `maxDataBytes`. */
+export const SessionTooLargeError = createError(
+  'FST_SESSION_TOO_LARGE',
+  'The session record would be %s bytes, over the "maxDataBytes" limit of %s',
+  500
+)
+
+/** The server store failed to load or save a session. */
+export const StoreUnavailableError = createError(
+  'FST_SESSION_STORE_UNAVAILABLE',
+  'The session store is unavailable',
+  503
+)
+
+/** A store lacks a capability that was asked of it (revokeUser on a cookie store, say). */
+export const NotSupportedError = createError(
+  'FST_SESSION_NOT_SUPPORTED',
+  '%s is not supported by this store: %s',
+  500
+)
+
+/** A guarded route was reached without a login. */
+export const UnauthorizedError = createError(
+  'FST_SESSION_UNAUTHORIZED',
+  'Authentication required',
+  401
+)
+
+/** A guarded route was reached without the required role. */
+export const ForbiddenError = createError(
+  'FST_SESSION_FORBIDDEN',
+  'Insufficient role',
+  403
+)

@@ -1,0 +1,126 @@
+import type { FastifyReply, FastifyRequest, preHandlerAsyncHookHandler } from 'fastify'
+import { ForbiddenError, UnauthorizedError } from './errors.js'
+import type { Session } from './session.js'
+
+/** Options of {@link requireLogin}. */
+export interface RequireLoginOptions {
+  /** Decides whether the request is logged in. @default session.get('userId') != null */
+  isAuthenticated?: (session: Session, request: FastifyRequest) => boolean | Promise<boolean>
+  /**
+   * Where a browser that is not logged in is sent (303, with `?next=` the page it asked for). API
+   * clients get 401 JSON either way. @default undefined (always 401)
+   */
+  redirectTo?: string
+}
+
+/** Options of {@link requireRole}. */
+export interface RequireRoleOptions extends RequireLoginOptions {
+  /** The session key holding the role (a string or an array of strings). @default 'role' */
+  roleKey?: string
+}
+
+type UntypedSession = { get (key: string): unknown }
+
+function defaultIsAuthenticated (session: Session): boolean {
+  return (session as unknown as UntypedSession).get('userId') != null
+}
+
+/** Whether the Accept header ranks text/html above JSON (q-values first, then order). */
+export function prefersHtml (accept: string | undefined): boolean {
+  if (accept === undefined) return false
+  let html = -1
+  let json = -1
+  let htmlQ = 0
+  let jsonQ = 0
+  const ranges = accept.split(',')
+  for (let i = 0; i < ranges.length; i++) {
+    const [type = '', ...params] = (ranges[i] as string).split(';')
+    const media = type.trim().toLowerCase()
+    let q = 1
+    for (const p of params) {
+      const [k, v] = p.split('=')
+      if (k?.trim() === 'q') q = Number(v)
+    }
+    if (!(q > 0)) continue
+    if (media === 'text/html' && html === -1) { html = i; htmlQ = q }
+    if ((media === 'application/json' || media.endsWith('+json')) && json === -1) { json = i; jsonQ = q }
+  }
+  if (html === -1) return false
+  if (json === -1) return true
+  return htmlQ > jsonQ || (htmlQ === jsonQ && html < json)
+}
+
+/**
+ * The page to come back to after login, only ever a same-origin relative path: anything that could
+ * leave the site (`//host`, `/\host`, a scheme, control characters) becomes `/`.
+ */
+export function safeNext (url: string): string {
+  if (!url.startsWith('/') || url.startsWith('//') || url.startsWith('/\\')) return '/'
+  // eslint-disable-next-line no-control-regex
+  if (/[\u0000-\u001f\u007f\\]/.test(url)) return '/'
+  return url
+}
+
+function denyLogin (request: FastifyRequest, reply: FastifyReply, redirectTo: string | undefined): FastifyReply {
+  reply.header('cache-control', 'no-store')
+  if (redirectTo !== undefined && prefersHtml(request.headers.accept)) {
+    const sep = redirectTo.includes('?') ? '&' : '?'
+    return reply.redirect(`${redirectTo}${sep}next=${encodeURIComponent(safeNext(request.url))}`, 303)
+  }
+  throw new UnauthorizedError()
+}
+
+/**
+ * A preHandler that lets only logged-in requests through: others get 401 `FST_SESSION_UNAUTHORIZED`,
+ * or a 303 to `redirectTo` when they prefer HTML. Denials carry `Cache-Control: no-store`.
+ *
+ * @example
+ * ```ts
+ * app.get('/dashboard', { preHandler: requireLogin({ redirectTo: '/login' }) }, handler)
+ * ```
+ */
+export function requireLogin (options: RequireLoginOptions = {}): preHandlerAsyncHookHandler {
+  const isAuthenticated = options.isAuthenticated ?? defaultIsAuthenticated
+  const redirectTo = options.redirectTo
+  return async function requireLoginGuard (request, reply) {
+    if (await isAuthenticated(request.session, request)) return
+    return denyLogin(request, reply, redirectTo)
+  }
+}
+
+/**
+ * A preHandler that lets through logged-in requests whose role is one of `roles`: not logged in gets
+ * 401 first (or the redirect), the wrong role 403 `FST_SESSION_FORBIDDEN`.
+ *
+ * @param roles - a role or a list of roles, any of which is enough.
+ * @example
+ * ```ts
+ * app.get('/reports', { preHandler: requireRole(['admin', 'auditor']) }, handler)
+ * ```
+ */
+export function requireRole (roles: string | readonly string[], options: RequireRoleOptions = {}): preHandlerAsyncHookHandler {
+  const allowed = new Set(typeof roles === 'string' ? [roles] : roles)
+  const roleKey = options.roleKey ?? 'role'
+  const isAuthenticated = options.isAuthenticated ?? defaultIsAuthenticated
+  const redirectTo = options.redirectTo
+  return async function requireRoleGuard (request, reply) {
+    if (!await isAuthenticated(request.session, request)) return denyLogin(request, reply, redirectTo)
+    const role = (request.session as unknown as UntypedSession).get(roleKey)
+    const held = Array.isArray(role) ? role : [role]
+    if (held.some((r) => typeof r === 'string' && allowed.has(r))) return
+    reply.header('cache-control', 'no-store')
+    throw new ForbiddenError()
+  }
+}
+
+/**
+ * `requireRole('admin')`.
+ *
+ * @example
+ * ```ts
+ * app.get('/admin', { preHandler: requireAdmin() }, handler)
+ * ```
+ */
+export function requireAdmin (options: RequireRoleOptions = {}): preHandlerAsyncHookHandler {
+  return requireRole('admin', options)
+}

@@ -1,0 +1,80 @@
+import type { FastifyReply, FastifyRequest, onRequestHookHandler, onSendHookHandler } from 'fastify'
+import { MAX_COOKIE_HEADER_BYTES, readCookie } from './cookie.js'
+import type { Driver } from './driver.js'
+import type { Config } from './options.js'
+import { Session } from './session.js'
+import { kState } from './symbols.js'
+
+function rawCookie (driver: Driver, session: Session, request: FastifyRequest, name: string): string | undefined {
+  const header = request.headers.cookie
+  if (header === undefined) return undefined
+  // Refused before any decoding: a huge header costs nothing more than this length check.
+  if (header.length > MAX_COOKIE_HEADER_BYTES) {
+    if (header.includes(name)) driver.reject(session[kState], 'oversized')
+    return undefined
+  }
+  return readCookie(header, name)
+}
+
+/**
+ * The onRequest hook: gives the request its Session, loading it from the cookie when one came in.
+ * The cookie store without a `validate` hook loads synchronously, so it gets a callback-style hook
+ * (no promise per request).
+ */
+export function onRequest (config: Config, driver: Driver, sync: boolean): onRequestHookHandler {
+  const name = config.cookieName
+  const validate = config.validate
+  if (sync) {
+    return function loadSession (request: FastifyRequest, reply: FastifyReply, done: (err?: Error) => void): void {
+      const session = new Session(driver, request, reply, Date.now())
+      request.session = session
+      const raw = rawCookie(driver, session, request, name)
+      if (raw !== undefined) driver.load(session[kState], raw)
+      done()
+    }
+  }
+  return async function loadSession (request: FastifyRequest, reply: FastifyReply): Promise<void> {
+    const session = new Session(driver, request, reply, Date.now())
+    request.session = session
+    const raw = rawCookie(driver, session, request, name)
+    if (raw === undefined) return
+    const state = session[kState]
+    await driver.load(state, raw)
+    if (validate !== undefined && !state.unsaved && await validate(session, request) !== true) {
+      // Revoked: anonymous from here on, and the browser's copy of the cookie is cleared.
+      driver.reset(state, Date.now())
+      state.data = {}
+      state.storeKey = undefined
+      driver.reject(state, 'revoked')
+    }
+  }
+}
+
+/** The onSend hook: persists what changed, once per response. */
+export function onSend (driver: Driver, sync: boolean): onSendHookHandler {
+  if (sync) {
+    return function persistSession (request: FastifyRequest, _reply: FastifyReply, payload: unknown, done: (err: Error | null, payload?: unknown) => void): void {
+      const session = request.session
+      // Null when an earlier onRequest hook answered before ours ran.
+      if (session === null) return done(null, payload)
+      const state = session[kState]
+      if (state.persisted) return done(null, payload)
+      state.persisted = true
+      try {
+        driver.persist(state)
+      } catch (err) {
+        return done(err as Error)
+      }
+      done(null, payload)
+    }
+  }
+  return async function persistSession (request: FastifyRequest, _reply: FastifyReply, payload: unknown): Promise<unknown> {
+    const session = request.session
+    if (session === null) return payload
+    const state = session[kState]
+    if (state.persisted) return payload
+    state.persisted = true
+    await driver.persist(state)
+    return payload
+  }
+}

@@ -1,0 +1,74 @@
+import fastifyCookie from '@fastify/cookie'
+import type { FastifyInstance } from 'fastify'
+import fp from 'fastify-plugin'
+import './augment.js'
+import type { SessionManager } from './augment.js'
+import type { Driver } from './driver.js'
+import { NotSupportedError } from './errors.js'
+import { onRequest, onSend } from './hooks.js'
+import { buildConfig, type Config, type FastifySessionOptions } from './options.js'
+import { CookieDriver, CookieStore } from './stores/cookie-store.js'
+import { ServerDriver } from './stores/server-driver.js'
+import type { SessionStore } from './stores/types.js'
+
+function sessionManager (driver: Driver): SessionManager {
+  const store = driver instanceof ServerDriver ? driver.store : undefined
+  function need<K extends 'revokeUser' | 'listUserSessions'> (method: K): NonNullable<SessionStore[K]> {
+    if (store === undefined) {
+      throw new NotSupportedError(method, 'the cookie store keeps nothing on the server; revoke its sessions with the "validate" option (a per-user session version)')
+    }
+    const fn = store[method]
+    if (fn === undefined) throw new NotSupportedError(method, 'the store has no per-user index')
+    return fn.bind(store) as NonNullable<SessionStore[K]>
+  }
+  return {
+    async revokeUser (userId) {
+      return await need('revokeUser')(String(userId))
+    },
+    async listUserSessions (userId) {
+      return await need('listUserSessions')(String(userId))
+    }
+  }
+}
+
+function makeDriver (config: Config): Driver {
+  return config.store instanceof CookieStore ? new CookieDriver(config) : new ServerDriver(config, config.store)
+}
+
+async function fastifySessionKit (fastify: FastifyInstance, options: FastifySessionOptions): Promise<void> {
+  const config = buildConfig(options)
+  const driver = makeDriver(config)
+  // The cookie store without a validate hook is all synchronous work: callback hooks, no promises.
+  const sync = driver instanceof CookieDriver && config.validate === undefined
+  if (!fastify.hasPlugin('@fastify/cookie')) await fastify.register(fastifyCookie)
+  fastify.decorateRequest('session', null as never)
+  fastify.decorate('session', sessionManager(driver))
+  fastify.addHook('onRequest', onRequest(config, driver, sync))
+  fastify.addHook('onSend', onSend(driver, sync))
+  fastify.addHook('onClose', async function wipeSessionKeys () {
+    config.keyring.wipe()
+  })
+}
+
+/**
+ * The plugin: `request.session` on every request, loaded in onRequest, persisted in onSend.
+ *
+ * @example
+ * ```ts
+ * await app.register(fastifySession, { secret: process.env.SESSION_SECRET })
+ * ```
+ */
+const plugin = fp(fastifySessionKit, { fastify: '5.x', name: 'fastify-session-kit' })
+export default plugin
+export { plugin as fastifySession }
+
+export type { SessionManager } from './augment.js'
+export type { CookieOverrides, SessionData, SessionKey } from './session.js'
+export { Session } from './session.js'
+export type { CookieOptions, FastifySessionOptions, Secret } from './options.js'
+export { CookieStore } from './stores/cookie-store.js'
+export { MemoryStore, type MemoryStoreOptions } from './stores/memory-store.js'
+export type { SessionPatch, SessionRecord, SessionStore, SessionSummary } from './stores/types.js'
+export { requireAdmin, requireLogin, requireRole, type RequireLoginOptions, type RequireRoleOptions } from './guards.js'
+export { generateSecret } from './keygen.js'
+export * as errors from './errors.js'

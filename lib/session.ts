@@ -1,0 +1,279 @@
+import type { FastifyReply, FastifyRequest } from 'fastify'
+import { assertOverrides } from './cookie.js'
+import { InvalidValueError } from './errors.js'
+import { assertJsonValue } from './json-value.js'
+import { kState } from './symbols.js'
+
+/**
+ * The shape of session data. Empty on purpose: extend it by declaration merging, and `get`/`set` are
+ * typed from it.
+ *
+ * @example
+ * ```ts
+ * declare module 'fastify-session-kit' {
+ *   interface SessionData { userId: string, role: 'admin' | 'user', cart: Array<{ id: number, qty: number }> }
+ * }
+ * ```
+ */
+export interface SessionData {}
+
+/** A key of {@link SessionData}. */
+export type SessionKey = keyof SessionData & string
+
+/** Per-request cookie overrides for {@link Session.options}. */
+export interface CookieOverrides {
+  /** Seconds the browser keeps the cookie (a "remember me" cookie, say); the server still enforces `ttl` and `absoluteTtl`. */
+  maxAge?: number
+  /** Cookie Domain for this response. */
+  domain?: string
+  /** Cookie Path for this response. */
+  path?: string
+  /** Secure attribute for this response. */
+  secure?: boolean
+  /** HttpOnly attribute for this response. */
+  httpOnly?: boolean
+  /** SameSite attribute for this response. */
+  sameSite?: 'lax' | 'strict' | 'none'
+  /** Partitioned (CHIPS) attribute for this response. */
+  partitioned?: boolean
+}
+
+/** @internal What a store driver needs of a session; not part of the public API. */
+export interface SessionState {
+  data: Record<string, unknown>
+  /** '' until a new session needs an id. */
+  id: string
+  isNew: boolean
+  createdAt: number
+  lastSeenAt: number
+  /** When the current id was issued (renewal counts from here). */
+  idIssuedAt: number
+  /** JSON of the data as loaded ('{}' for a new session): the baseline for change detection. */
+  loadedJson: string
+  /** Something may have changed the data (a set, a delete, or an object handed out that may be mutated). */
+  maybeDirty: boolean
+  /** Refresh the idle lifetime on this response even when nothing changed (rolling, `touch()`). */
+  refresh: boolean
+  /** Write the whole session on this response (a key rotation re-seal, a new id). */
+  rewrite: boolean
+  destroyed: boolean
+  /** A cookie came in that was not used; clear it unless a new one is set. */
+  clearCookie: boolean
+  overrides: CookieOverrides | undefined
+  /** Server stores: the store key of the id as loaded. */
+  storeKey: string | undefined
+  /** Not yet written anywhere: a new, regenerated or destroyed session. */
+  unsaved: boolean
+  /** The Set-Cookie value this response carries for the session, so a later save replaces it. */
+  setCookie: string | undefined
+  /** Set once persisting began for this response, so an error response does not persist twice. */
+  persisted: boolean
+  readonly request: FastifyRequest
+  readonly reply: FastifyReply
+}
+
+/** @internal The store-specific half of the session operations. */
+export interface SessionDriver {
+  newId (): string
+  regenerate (state: SessionState): Promise<void>
+  destroy (state: SessionState): Promise<void>
+  save (state: SessionState): Promise<void>
+}
+
+const hasOwn = Object.hasOwn
+
+/**
+ * The session of one request, as `request.session`. Data must be JSON-serialisable; it is written
+ * when the response is sent, and only when it changed.
+ */
+export class Session {
+  /** @internal */
+  readonly [kState]: SessionState
+  readonly #driver: SessionDriver
+
+  /** @internal Made by the plugin's onRequest hook. */
+  constructor (driver: SessionDriver, request: FastifyRequest, reply: FastifyReply, now: number) {
+    this.#driver = driver
+    this[kState] = {
+      data: {},
+      id: '',
+      isNew: true,
+      createdAt: now,
+      lastSeenAt: now,
+      idIssuedAt: now,
+      loadedJson: '{}',
+      maybeDirty: false,
+      refresh: false,
+      rewrite: false,
+      destroyed: false,
+      clearCookie: false,
+      overrides: undefined,
+      storeKey: undefined,
+      unsaved: true,
+      setCookie: undefined,
+      persisted: false,
+      request,
+      reply
+    }
+  }
+
+  /**
+   * The value stored under `key`, or `undefined`.
+   *
+   * @example
+   * ```ts
+   * const cart = request.session.get('cart') ?? []
+   * ```
+   */
+  get<K extends SessionKey> (key: K): SessionData[K] | undefined {
+    const state = this[kState]
+    if (!hasOwn(state.data, key)) return undefined
+    const value = state.data[key]
+    // An object handed out can be mutated in place; such a change must still be saved.
+    if (typeof value === 'object' && value !== null) state.maybeDirty = true
+    return value as SessionData[K]
+  }
+
+  /**
+   * Stores a JSON-serialisable value; `undefined` deletes the key.
+   *
+   * @throws `FST_SESSION_INVALID_VALUE` for a value JSON cannot represent faithfully.
+   * @example
+   * ```ts
+   * request.session.set('theme', 'dark')
+   * ```
+   */
+  set<K extends SessionKey> (key: K, value: SessionData[K] | undefined): void {
+    if (value === undefined) {
+      this.delete(key)
+      return
+    }
+    if (key === '__proto__') throw new InvalidValueError(key, 'the key "__proto__" is reserved')
+    assertJsonValue(key, value)
+    const state = this[kState]
+    state.data[key] = value
+    state.maybeDirty = true
+  }
+
+  /** Whether `key` holds a value. */
+  has (key: SessionKey): boolean {
+    return hasOwn(this[kState].data, key)
+  }
+
+  /** Deletes `key`; returns whether it existed. */
+  delete (key: SessionKey): boolean {
+    const state = this[kState]
+    if (!hasOwn(state.data, key)) return false
+    delete state.data[key]
+    state.maybeDirty = true
+    return true
+  }
+
+  /** Deletes every key (the session and its id stay; see `destroy()` to end it). */
+  clear (): void {
+    const state = this[kState]
+    state.data = {}
+    state.maybeDirty = true
+  }
+
+  /** A shallow copy of all data. */
+  data (): Partial<SessionData> {
+    const state = this[kState]
+    state.maybeDirty = true
+    return { ...state.data } as Partial<SessionData>
+  }
+
+  /**
+   * The session id. Server stores: the bearer id in the cookie (never log it). Cookie store: a random
+   * id inside the sealed cookie, for the `validate` hook's deny-lists.
+   */
+  get id (): string {
+    const state = this[kState]
+    if (state.id === '') state.id = this.#driver.newId()
+    return state.id
+  }
+
+  /** True when no usable session cookie came in (or the session was regenerated or destroyed). */
+  get isNew (): boolean {
+    return this[kState].isNew
+  }
+
+  /** True when this response will write the session (changed data, a refresh, a new id, a destroy). */
+  get changed (): boolean {
+    const state = this[kState]
+    if (state.destroyed || state.rewrite || state.refresh) return true
+    if (!state.maybeDirty) return false
+    return JSON.stringify(state.data) !== state.loadedJson
+  }
+
+  /**
+   * Gives the session a new id and destroys the old one in the store: call it on login and on every
+   * privilege change, so an id planted before login is worthless after it (session fixation).
+   *
+   * @param keep - nothing keeps no data; `true` keeps all data; a list keeps those keys.
+   * @throws `FST_SESSION_STORE_UNAVAILABLE` when a server store fails to delete the old record.
+   * @example
+   * ```ts
+   * await request.session.regenerate()
+   * request.session.set('userId', user.id)
+   * ```
+   */
+  async regenerate (keep?: readonly SessionKey[] | true): Promise<void> {
+    const state = this[kState]
+    const old = state.data
+    let data: Record<string, unknown> = {}
+    if (keep === true) {
+      data = old
+    } else if (keep !== undefined) {
+      for (const key of keep) if (hasOwn(old, key)) data[key] = old[key]
+    }
+    await this.#driver.regenerate(state)
+    state.data = data
+    state.maybeDirty = true
+  }
+
+  /**
+   * Ends the session: deletes its record, clears the cookie (same Path and Domain, Max-Age=0) and
+   * empties the data. Data set afterwards starts a new session with a new id.
+   *
+   * @throws `FST_SESSION_STORE_UNAVAILABLE` when a server store fails to delete the record.
+   */
+  async destroy (): Promise<void> {
+    const state = this[kState]
+    await this.#driver.destroy(state)
+    state.data = {}
+    state.maybeDirty = false
+  }
+
+  /** Extends the idle lifetime on this response without changing data. */
+  touch (): void {
+    this[kState].refresh = true
+  }
+
+  /**
+   * Persists now instead of when the response is sent (before streaming a long response, say).
+   * Changes made afterwards are persisted when the response is sent.
+   *
+   * @throws `FST_SESSION_COOKIE_TOO_LARGE`, `FST_SESSION_TOO_LARGE` or `FST_SESSION_STORE_UNAVAILABLE`.
+   */
+  async save (): Promise<void> {
+    await this.#driver.save(this[kState])
+  }
+
+  /**
+   * Cookie attributes for this response only (a longer Max-Age for "remember me", say); the cookie
+   * is re-sent with them.
+   *
+   * @throws `FST_SESSION_INVALID_OPTION` for an attribute of the wrong type or value.
+   * @example
+   * ```ts
+   * if (body.remember) request.session.options({ maxAge: 30 * 86_400 })
+   * ```
+   */
+  options (cookieOptions: CookieOverrides): void {
+    assertOverrides(cookieOptions)
+    const state = this[kState]
+    state.overrides = { ...state.overrides, ...cookieOptions }
+    state.refresh = true
+  }
+}

@@ -1,0 +1,127 @@
+import { MAX_COOKIE_BYTES } from '../cookie.js'
+import { Driver } from '../driver.js'
+import type { Config } from '../options.js'
+import { Sealer } from '../seal.js'
+import { generateId, isIdShape } from '../session-id.js'
+import type { SessionState } from '../session.js'
+
+/**
+ * The default store: the whole session sealed into the cookie (XChaCha20-Poly1305), nothing kept on
+ * the server. Ids and times are inside the seal, so both lifetimes are enforced by the server.
+ * It cannot revoke a copied cookie by itself (see the `validate` option) and concurrent requests
+ * that change different keys can overwrite each other (the last response's cookie wins).
+ *
+ * @example
+ * ```ts
+ * await app.register(fastifySession, { secret, store: new CookieStore() })
+ * ```
+ */
+export class CookieStore {
+  /** @internal */
+  readonly kind = 'cookie'
+}
+
+interface Payload {
+  id: string
+  iat: number
+  seen: number
+  idAt: number
+  data: Record<string, unknown>
+}
+
+// The plaintext is always written by `seal` below with `data` last, so the data's own JSON is the text
+// between this marker and the closing brace: the baseline for change detection comes without a
+// second JSON.stringify.
+const DATA_MARKER = ',"data":'
+
+function parsePayload (plaintext: string): Payload | undefined {
+  let p: Partial<Payload>
+  try {
+    p = JSON.parse(plaintext) as Partial<Payload>
+  } catch {
+    return undefined
+  }
+  if (typeof p !== 'object' || p === null) return undefined
+  const { id, iat, seen, idAt, data } = p
+  if (typeof id !== 'string' || !isIdShape(id)) return undefined
+  if (!Number.isSafeInteger(iat) || !Number.isSafeInteger(seen) || !Number.isSafeInteger(idAt)) return undefined
+  if (typeof data !== 'object' || data === null || Array.isArray(data)) return undefined
+  return p as Payload
+}
+
+/** @internal Loads and persists sessions sealed into the cookie. */
+export class CookieDriver extends Driver {
+  readonly #sealer: Sealer
+
+  constructor (config: Config) {
+    super(config)
+    this.#sealer = new Sealer(config.keyring, config.cookieName)
+  }
+
+  newId (): string {
+    return generateId()
+  }
+
+  load (state: SessionState, raw: string): void {
+    if (raw.length > MAX_COOKIE_BYTES) return this.reject(state, 'oversized')
+    const opened = this.#sealer.open(raw)
+    if (typeof opened === 'string') return this.reject(state, opened)
+    const payload = parsePayload(opened.plaintext)
+    if (payload === undefined) return this.reject(state, 'malformed-payload')
+    const now = Date.now()
+    const expired = this.expiry(payload.iat, payload.seen, now)
+    if (expired !== undefined) return this.reject(state, expired)
+    state.id = payload.id
+    state.isNew = false
+    state.unsaved = false
+    state.createdAt = payload.iat
+    state.lastSeenAt = payload.seen
+    state.idIssuedAt = payload.idAt
+    state.data = payload.data
+    state.loadedJson = opened.plaintext.slice(opened.plaintext.indexOf(DATA_MARKER) + DATA_MARKER.length, -1)
+    // Sealed under an older secret: re-seal under the current one on this response.
+    if (opened.stale) state.rewrite = true
+    if (now - payload.seen >= this.config.refreshMs) state.refresh = true
+  }
+
+  async regenerate (state: SessionState): Promise<void> {
+    const hadSession = !state.unsaved
+    this.reset(state, Date.now())
+    if (hadSession) state.clearCookie = true
+    this.log(state, 'regenerated')
+  }
+
+  async destroy (state: SessionState): Promise<void> {
+    const id = state.id
+    this.reset(state, Date.now())
+    state.destroyed = true
+    state.clearCookie = true
+    this.log(state, 'destroyed', id)
+  }
+
+  persist (state: SessionState): void {
+    const json = state.maybeDirty ? JSON.stringify(state.data) : state.loadedJson
+    if (state.unsaved && json === '{}' && !this.config.saveUninitialized) {
+      if (state.clearCookie) this.sendClear(state)
+      return
+    }
+    if (!(state.unsaved || state.rewrite || state.refresh || json !== state.loadedJson)) {
+      if (state.clearCookie) this.sendClear(state)
+      return
+    }
+    const now = Date.now()
+    const created = state.unsaved
+    const id = state.id === '' ? (state.id = generateId()) : state.id
+    const sealed = this.#sealer.seal(
+      `{"id":"${id}","iat":${state.createdAt},"seen":${now},"idAt":${state.idIssuedAt}${DATA_MARKER}${json}}`
+    )
+    this.sendCookie(state, sealed, this.remainingMs(state.createdAt, now))
+    state.lastSeenAt = now
+    state.loadedJson = json
+    state.maybeDirty = false
+    state.refresh = false
+    state.rewrite = false
+    state.unsaved = false
+    if (created) this.log(state, 'created', id)
+  }
+}

@@ -1,0 +1,183 @@
+import { InvalidOptionError } from '../errors.js'
+import type { SessionPatch, SessionRecord, SessionStore, SessionSummary } from './types.js'
+
+/** Options of {@link MemoryStore}. */
+export interface MemoryStoreOptions {
+  /** The most sessions kept; past it the least recently used is evicted. @default 100000 */
+  maxSessions?: number
+  /** How often expired sessions are swept out, in milliseconds. @default 60000 */
+  sweepIntervalMs?: number
+}
+
+interface Entry {
+  /** The data as JSON: records are copied in and out, so no caller can mutate what another reads. */
+  json: string
+  createdAt: number
+  lastSeenAt: number
+  expiresAt: number
+  user: string | undefined
+}
+
+function positiveInteger (name: string, value: unknown, fallback: number): number {
+  if (value === undefined) return fallback
+  if (typeof value !== 'number' || !Number.isSafeInteger(value) || value <= 0) {
+    throw new InvalidOptionError(name, 'must be a positive integer')
+  }
+  return value
+}
+
+/**
+ * Sessions in this process's memory: for one process (a single server, tests, development). Bounded
+ * by `maxSessions` (least recently used evicted first), expired on read and swept on a timer that
+ * does not keep the process alive. Sessions are lost on restart and not shared between processes:
+ * use RedisStore for more than one.
+ *
+ * @example
+ * ```ts
+ * await app.register(fastifySession, { secret, store: new MemoryStore({ maxSessions: 10_000 }) })
+ * ```
+ */
+export class MemoryStore implements SessionStore {
+  readonly #entries = new Map<string, Entry>()
+  readonly #byUser = new Map<string, Set<string>>()
+  readonly #max: number
+  readonly #timer: NodeJS.Timeout
+
+  /** @throws `FST_SESSION_INVALID_OPTION` for a bound that is not a positive integer. */
+  constructor (options: MemoryStoreOptions = {}) {
+    this.#max = positiveInteger('maxSessions', options.maxSessions, 100_000)
+    const every = positiveInteger('sweepIntervalMs', options.sweepIntervalMs, 60_000)
+    this.#timer = setInterval(() => this.sweep(), every).unref()
+  }
+
+  /** How many sessions are held (expired ones not yet swept included). */
+  get size (): number {
+    return this.#entries.size
+  }
+
+  async get (key: string): Promise<SessionRecord | undefined> {
+    const entry = this.#live(key)
+    if (entry === undefined) return undefined
+    // Map order is the LRU order: a read moves the entry to the back.
+    this.#entries.delete(key)
+    this.#entries.set(key, entry)
+    const record: SessionRecord = {
+      data: JSON.parse(entry.json) as Record<string, unknown>,
+      createdAt: entry.createdAt,
+      lastSeenAt: entry.lastSeenAt
+    }
+    if (entry.user !== undefined) record.user = entry.user
+    return record
+  }
+
+  async set (key: string, record: SessionRecord, ttlMs: number): Promise<void> {
+    this.#remove(key)
+    this.#put(key, {
+      json: JSON.stringify(record.data),
+      createdAt: record.createdAt,
+      lastSeenAt: record.lastSeenAt,
+      expiresAt: Date.now() + ttlMs,
+      user: record.user
+    })
+  }
+
+  async patch (key: string, changes: SessionPatch, ttlMs: number): Promise<void> {
+    const entry = this.#live(key)
+    // The session ended (destroyed or expired) while the request ran: do not bring it back.
+    if (entry === undefined) return
+    const data = JSON.parse(entry.json) as Record<string, unknown>
+    for (const k of Object.keys(changes.set)) data[k] = changes.set[k]
+    for (const k of changes.unset) delete data[k]
+    entry.json = JSON.stringify(data)
+    entry.lastSeenAt = changes.lastSeenAt
+    entry.expiresAt = Date.now() + ttlMs
+    if (changes.user !== undefined) {
+      this.#unindex(key, entry.user)
+      entry.user = changes.user ?? undefined
+      this.#index(key, entry.user)
+    }
+  }
+
+  async touch (key: string, ttlMs: number, lastSeenAt: number): Promise<void> {
+    const entry = this.#live(key)
+    if (entry === undefined) return
+    entry.lastSeenAt = lastSeenAt
+    entry.expiresAt = Date.now() + ttlMs
+  }
+
+  async destroy (key: string): Promise<void> {
+    this.#remove(key)
+  }
+
+  async listUserSessions (user: string): Promise<SessionSummary[]> {
+    const out: SessionSummary[] = []
+    for (const key of this.#byUser.get(user) ?? []) {
+      const entry = this.#live(key)
+      if (entry !== undefined) out.push({ createdAt: entry.createdAt, lastSeenAt: entry.lastSeenAt })
+    }
+    return out
+  }
+
+  async revokeUser (user: string): Promise<number> {
+    const keys = [...(this.#byUser.get(user) ?? [])]
+    let live = 0
+    for (const key of keys) {
+      if (this.#live(key) !== undefined) live++
+      this.#remove(key)
+    }
+    return live
+  }
+
+  /** Removes every expired session now (the timer does this every `sweepIntervalMs`). */
+  sweep (): void {
+    const now = Date.now()
+    for (const [key, entry] of this.#entries) if (entry.expiresAt <= now) this.#remove(key)
+  }
+
+  /** Stops the sweep timer and drops every session. */
+  close (): void {
+    clearInterval(this.#timer)
+    this.#entries.clear()
+    this.#byUser.clear()
+  }
+
+  #live (key: string): Entry | undefined {
+    const entry = this.#entries.get(key)
+    if (entry === undefined) return undefined
+    if (entry.expiresAt <= Date.now()) {
+      this.#remove(key)
+      return undefined
+    }
+    return entry
+  }
+
+  #put (key: string, entry: Entry): void {
+    if (this.#entries.size >= this.#max) {
+      // The first key in insertion order is the least recently used one.
+      this.#remove(this.#entries.keys().next().value as string)
+    }
+    this.#entries.set(key, entry)
+    this.#index(key, entry.user)
+  }
+
+  #remove (key: string): void {
+    const entry = this.#entries.get(key)
+    if (entry === undefined) return
+    this.#entries.delete(key)
+    this.#unindex(key, entry.user)
+  }
+
+  #index (key: string, user: string | undefined): void {
+    if (user === undefined) return
+    let keys = this.#byUser.get(user)
+    if (keys === undefined) this.#byUser.set(user, (keys = new Set()))
+    keys.add(key)
+  }
+
+  #unindex (key: string, user: string | undefined): void {
+    if (user === undefined) return
+    const keys = this.#byUser.get(user) as Set<string>
+    keys.delete(key)
+    if (keys.size === 0) this.#byUser.delete(user)
+  }
+}

@@ -1,0 +1,180 @@
+import { Driver } from '../driver.js'
+import { SessionTooLargeError, StoreUnavailableError } from '../errors.js'
+import type { Config } from '../options.js'
+import { generateId, isIdShape } from '../session-id.js'
+import type { SessionState } from '../session.js'
+import type { SessionPatch, SessionRecord, SessionStore } from './types.js'
+
+function isRecord (r: SessionRecord): boolean {
+  return typeof r === 'object' && r !== null &&
+    typeof r.data === 'object' && r.data !== null && !Array.isArray(r.data) &&
+    Number.isSafeInteger(r.createdAt) && Number.isSafeInteger(r.lastSeenAt)
+}
+
+/**
+ * @internal Loads and persists sessions kept in a server store. The cookie carries only the id; the
+ * store only ever sees a keyed hash of it.
+ */
+export class ServerDriver extends Driver {
+  readonly store: SessionStore
+
+  constructor (config: Config, store: SessionStore) {
+    super(config)
+    this.store = store
+  }
+
+  newId (): string {
+    return generateId()
+  }
+
+  /** The indexed user of some data: `String(data[userKey])` for a string or number, else none. */
+  userOf (data: Record<string, unknown>): string | undefined {
+    const user = Object.hasOwn(data, this.config.userKey) ? data[this.config.userKey] : undefined
+    return typeof user === 'string' || typeof user === 'number' ? String(user) : undefined
+  }
+
+  async load (state: SessionState, raw: string): Promise<void> {
+    // An id we did not make is never looked up, let alone adopted (no fixation with chosen ids).
+    if (!isIdShape(raw)) return this.reject(state, 'malformed')
+    const keyring = this.config.keyring
+    let key = ''
+    let record: SessionRecord | undefined
+    try {
+      // After a secret rotation, records written under an older secret's hash are found here and
+      // moved to the current hash when the response is persisted.
+      for (let i = 0; i < keyring.keys.length && record === undefined; i++) {
+        key = keyring.storeKey(raw, keyring.keys[i])
+        record = await this.store.get(key)
+      }
+    } catch (err) {
+      return this.#loadFailed(state, err)
+    }
+    if (record === undefined) return this.reject(state, 'unknown-id')
+    if (!isRecord(record)) return this.reject(state, 'invalid-record')
+    const now = Date.now()
+    const expired = this.expiry(record.createdAt, record.lastSeenAt, now)
+    if (expired !== undefined) {
+      this.reject(state, expired)
+      // The store's own TTL normally gets there first; this covers stores whose TTL is coarse.
+      await this.store.destroy(key).catch(() => {})
+      return
+    }
+    state.id = raw
+    state.storeKey = key
+    state.isNew = false
+    state.unsaved = false
+    state.createdAt = record.createdAt
+    state.lastSeenAt = record.lastSeenAt
+    state.data = record.data
+    state.loadedJson = JSON.stringify(record.data)
+    if (now - record.lastSeenAt >= this.config.refreshMs) state.refresh = true
+  }
+
+  #loadFailed (state: SessionState, err: unknown): void {
+    state.request.log.error({ err }, 'fastify-session-kit: the session store failed to load a session')
+    // Fail closed by default: a store outage must not look like a logout to the user, nor let a
+    // guarded route run without knowing who is calling.
+    if (this.config.onStoreError === 'fail') throw new StoreUnavailableError()
+  }
+
+  async regenerate (state: SessionState): Promise<void> {
+    const hadSession = !state.unsaved
+    await this.#destroyRecord(state)
+    this.reset(state, Date.now())
+    if (hadSession) state.clearCookie = true
+    this.log(state, 'regenerated')
+  }
+
+  async destroy (state: SessionState): Promise<void> {
+    const id = state.id
+    await this.#destroyRecord(state)
+    this.reset(state, Date.now())
+    state.destroyed = true
+    state.clearCookie = true
+    this.log(state, 'destroyed', id)
+  }
+
+  async #destroyRecord (state: SessionState): Promise<void> {
+    const key = state.storeKey
+    if (key === undefined) return
+    try {
+      await this.store.destroy(key)
+    } catch (err) {
+      state.request.log.error({ err }, 'fastify-session-kit: the session store failed to destroy a session')
+      throw new StoreUnavailableError()
+    }
+    state.storeKey = undefined
+  }
+
+  async persist (state: SessionState): Promise<void> {
+    const json = state.maybeDirty ? JSON.stringify(state.data) : state.loadedJson
+    if (state.unsaved && json === '{}' && !this.config.saveUninitialized) {
+      if (state.clearCookie) this.sendClear(state)
+      return
+    }
+    const changed = json !== state.loadedJson
+    if (!(state.unsaved || state.rewrite || state.refresh || changed)) {
+      if (state.clearCookie) this.sendClear(state)
+      return
+    }
+    const bytes = Buffer.byteLength(json)
+    if (bytes > this.config.maxDataBytes) throw new SessionTooLargeError(bytes, this.config.maxDataBytes)
+    const now = Date.now()
+    const created = state.unsaved
+    const id = state.id === '' ? (state.id = generateId()) : state.id
+    const key = this.config.keyring.storeKey(id)
+    const ttlMs = this.remainingMs(state.createdAt, now)
+    try {
+      await this.#write(state, key, json, changed, ttlMs, now)
+    } catch (err) {
+      state.request.log.error({ err }, 'fastify-session-kit: the session store failed to save a session')
+      if (this.config.onStoreError === 'fail') throw new StoreUnavailableError()
+      return
+    }
+    this.sendCookie(state, id, ttlMs)
+    state.storeKey = key
+    state.lastSeenAt = now
+    state.loadedJson = json
+    state.maybeDirty = false
+    state.refresh = false
+    state.rewrite = false
+    state.unsaved = false
+    if (created) this.log(state, 'created', id)
+  }
+
+  async #write (state: SessionState, key: string, json: string, changed: boolean, ttlMs: number, now: number): Promise<void> {
+    const store = this.store
+    const previousKey = state.storeKey
+    if (state.unsaved || state.rewrite || key !== previousKey) {
+      const record: SessionRecord = { data: state.data, createdAt: state.createdAt, lastSeenAt: now }
+      const user = this.userOf(state.data)
+      if (user !== undefined) record.user = user
+      await store.set(key, record, ttlMs)
+      if (previousKey !== undefined && previousKey !== key) await store.destroy(previousKey)
+    } else if (changed && store.patch !== undefined) {
+      await store.patch(key, this.#diff(state.loadedJson, json), ttlMs)
+    } else if (changed || store.touch === undefined) {
+      const record: SessionRecord = { data: state.data, createdAt: state.createdAt, lastSeenAt: now }
+      const user = this.userOf(state.data)
+      if (user !== undefined) record.user = user
+      await store.set(key, record, ttlMs)
+    } else {
+      await store.touch(key, ttlMs, now)
+    }
+  }
+
+  /** The keys one request changed, compared by their JSON so that nested changes count. */
+  #diff (beforeJson: string, afterJson: string): SessionPatch {
+    const before = JSON.parse(beforeJson) as Record<string, unknown>
+    const after = JSON.parse(afterJson) as Record<string, unknown>
+    const patch: SessionPatch = { set: {}, unset: [], lastSeenAt: Date.now() }
+    for (const k of Object.keys(after)) {
+      if (!Object.hasOwn(before, k) || JSON.stringify(before[k]) !== JSON.stringify(after[k])) patch.set[k] = after[k]
+    }
+    for (const k of Object.keys(before)) if (!Object.hasOwn(after, k)) patch.unset.push(k)
+    const userBefore = this.userOf(before)
+    const userAfter = this.userOf(after)
+    if (userBefore !== userAfter) patch.user = userAfter ?? null
+    return patch
+  }
+}

@@ -1,0 +1,68 @@
+/**
+ * What a server store keeps for one session. The plugin copies records in and out; a store may keep
+ * them in any form as long as `get` returns an equal record.
+ */
+export interface SessionRecord {
+  /** The session's data: JSON-serialisable, keyed by session key. */
+  data: Record<string, unknown>
+  /** Milliseconds since the epoch when the session began; the absolute lifetime counts from here. */
+  createdAt: number
+  /** Milliseconds since the epoch of the last refresh of the idle lifetime. */
+  lastSeenAt: number
+  /** `String(data[userKey])` when that is set: the per-user index files the session under it. */
+  user?: string
+}
+
+/** The changes of one request to an existing session, for stores that write only what changed. */
+export interface SessionPatch {
+  /** Keys set or changed by the request, with their new values. */
+  set: Record<string, unknown>
+  /** Keys the request deleted. */
+  unset: string[]
+  /** The new last-seen time (ms). */
+  lastSeenAt: number
+  /** Present when the session's user changed: the new user, or `null` when it no longer has one. */
+  user?: string | null
+}
+
+/** One session of a user, as `listUserSessions` reports it: times only, never an id. */
+export interface SessionSummary {
+  /** Milliseconds since the epoch when the session began. */
+  createdAt: number
+  /** Milliseconds since the epoch of the session's last refresh. */
+  lastSeenAt: number
+}
+
+/**
+ * The contract of a server store. Keys are keyed hashes of session ids (the store never sees an id).
+ * `ttlMs` is the time until the record must disappear: the idle or the absolute lifetime, whichever
+ * ends first.
+ *
+ * @example
+ * ```ts
+ * const store: SessionStore = {
+ *   async get (key) { return rows.get(key) },
+ *   async set (key, record, ttlMs) { rows.set(key, structuredClone(record)) },
+ *   async destroy (key) { rows.delete(key) }
+ * }
+ * ```
+ */
+export interface SessionStore {
+  /** The record under `key`, or `undefined` when there is none (or it expired). */
+  get (key: string): Promise<SessionRecord | undefined>
+  /** Writes the whole record, replacing what was there, to expire after `ttlMs`. */
+  set (key: string, record: SessionRecord, ttlMs: number): Promise<void>
+  /** Deletes the record; deleting a missing record is not an error. */
+  destroy (key: string): Promise<void>
+  /** Refreshes the TTL and the last-seen time without rewriting data. */
+  touch? (key: string, ttlMs: number, lastSeenAt: number): Promise<void>
+  /**
+   * Applies one request's changes atomically, leaving other keys as they are, so that concurrent
+   * requests changing different keys do not erase each other's writes.
+   */
+  patch? (key: string, changes: SessionPatch, ttlMs: number): Promise<void>
+  /** Every live session of `user` (per-user index). */
+  listUserSessions? (user: string): Promise<SessionSummary[]>
+  /** Destroys every session of `user`; resolves to how many there were (per-user index). */
+  revokeUser? (user: string): Promise<number>
+}

@@ -1,0 +1,4 @@
+// Private per-request and per-instance state lives under these symbols, never ad-hoc properties.
+
+/** A Session's internal state, shared with the store drivers and hooks. */
+export const kState = Symbol('fastify-session-kit.state')

@@ -1,0 +1,18 @@
+// `npm start` runs the demo against the built package; build it when dist/ is missing or older than lib/.
+import { execFileSync } from 'node:child_process'
+import { existsSync, readdirSync, statSync } from 'node:fs'
+import { join } from 'node:path'
+
+function newest (dir) {
+  let latest = 0
+  for (const entry of readdirSync(dir, { withFileTypes: true })) {
+    const path = join(dir, entry.name)
+    latest = Math.max(latest, entry.isDirectory() ? newest(path) : statSync(path).mtimeMs)
+  }
+  return latest
+}
+
+const built = 'dist/lib/index.js'
+if (!existsSync(built) || statSync(built).mtimeMs < Math.max(newest('lib'), newest('bin'))) {
+  execFileSync('npm', ['run', 'build'], { stdio: 'inherit' })
+}
