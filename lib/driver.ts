@@ -58,8 +58,15 @@ export abstract class Driver implements SessionDriver {
     state.idIssuedAt = now
     state.loadedJson = '{}'
     state.rewrite = false
+    state.renew = false
     state.refresh = false
     state.destroyed = false
+  }
+
+  /** Marks a loaded session for a new id when its id is older than `renewAfter` (OWASP renewal timeout). */
+  checkRenewal (state: SessionState, now: number): void {
+    const after = this.config.renewAfterMs
+    if (after !== undefined && now - state.idIssuedAt >= after) state.renew = true
   }
 
   /** A cookie that came in was not used: log why, start fresh, clear it on the response. */

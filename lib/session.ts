@@ -56,6 +56,8 @@ export interface SessionState {
   refresh: boolean
   /** Write the whole session on this response (a key rotation re-seal, a new id). */
   rewrite: boolean
+  /** The id is older than `renewAfter`: give the session a new id on this response, keeping its data. */
+  renew: boolean
   destroyed: boolean
   /** A cookie came in that was not used; clear it unless a new one is set. */
   clearCookie: boolean
@@ -105,6 +107,7 @@ export class Session {
       maybeDirty: false,
       refresh: false,
       rewrite: false,
+      renew: false,
       destroyed: false,
       clearCookie: false,
       overrides: undefined,

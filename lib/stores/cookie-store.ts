@@ -82,6 +82,7 @@ export class CookieDriver extends Driver {
     // Sealed under an older secret: re-seal under the current one on this response.
     if (opened.stale) state.rewrite = true
     if (now - payload.seen >= this.config.refreshMs) state.refresh = true
+    this.checkRenewal(state, now)
   }
 
   async regenerate (state: SessionState): Promise<void> {
@@ -105,12 +106,17 @@ export class CookieDriver extends Driver {
       if (state.clearCookie) this.sendClear(state)
       return
     }
-    if (!(state.unsaved || state.rewrite || state.refresh || json !== state.loadedJson)) {
+    if (!(state.unsaved || state.rewrite || state.refresh || state.renew || json !== state.loadedJson)) {
       if (state.clearCookie) this.sendClear(state)
       return
     }
     const now = Date.now()
     const created = state.unsaved
+    const renewed = state.renew
+    if (renewed) {
+      state.id = generateId()
+      state.idIssuedAt = now
+    }
     const id = state.id === '' ? (state.id = generateId()) : state.id
     const sealed = this.#sealer.seal(
       `{"id":"${id}","iat":${state.createdAt},"seen":${now},"idAt":${state.idIssuedAt}${DATA_MARKER}${json}}`
@@ -121,7 +127,9 @@ export class CookieDriver extends Driver {
     state.maybeDirty = false
     state.refresh = false
     state.rewrite = false
+    state.renew = false
     state.unsaved = false
     if (created) this.log(state, 'created', id)
+    if (renewed) this.log(state, 'renewed', id)
   }
 }

@@ -16,6 +16,7 @@ interface Entry {
   lastSeenAt: number
   expiresAt: number
   user: string | undefined
+  renewedAt: number | undefined
 }
 
 function positiveInteger (name: string, value: unknown, fallback: number): number {
@@ -67,6 +68,7 @@ export class MemoryStore implements SessionStore {
       lastSeenAt: entry.lastSeenAt
     }
     if (entry.user !== undefined) record.user = entry.user
+    if (entry.renewedAt !== undefined) record.renewedAt = entry.renewedAt
     return record
   }
 
@@ -77,7 +79,8 @@ export class MemoryStore implements SessionStore {
       createdAt: record.createdAt,
       lastSeenAt: record.lastSeenAt,
       expiresAt: Date.now() + ttlMs,
-      user: record.user
+      user: record.user,
+      renewedAt: record.renewedAt
     })
   }
 

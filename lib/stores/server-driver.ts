@@ -66,8 +66,10 @@ export class ServerDriver extends Driver {
     state.createdAt = record.createdAt
     state.lastSeenAt = record.lastSeenAt
     state.data = record.data
+    state.idIssuedAt = record.renewedAt ?? record.createdAt
     state.loadedJson = JSON.stringify(record.data)
     if (now - record.lastSeenAt >= this.config.refreshMs) state.refresh = true
+    this.checkRenewal(state, now)
   }
 
   #loadFailed (state: SessionState, err: unknown): void {
@@ -113,7 +115,7 @@ export class ServerDriver extends Driver {
       return
     }
     const changed = json !== state.loadedJson
-    if (!(state.unsaved || state.rewrite || state.refresh || changed)) {
+    if (!(state.unsaved || state.rewrite || state.refresh || state.renew || changed)) {
       if (state.clearCookie) this.sendClear(state)
       return
     }
@@ -121,11 +123,16 @@ export class ServerDriver extends Driver {
     if (bytes > this.config.maxDataBytes) throw new SessionTooLargeError(bytes, this.config.maxDataBytes)
     const now = Date.now()
     const created = state.unsaved
+    const renewed = state.renew
+    if (renewed) {
+      state.id = generateId()
+      state.idIssuedAt = now
+    }
     const id = state.id === '' ? (state.id = generateId()) : state.id
     const key = this.config.keyring.storeKey(id)
     const ttlMs = this.remainingMs(state.createdAt, now)
     try {
-      await this.#write(state, key, json, changed, ttlMs, now)
+      await this.#write(state, key, json, changed, ttlMs, now, renewed)
     } catch (err) {
       state.request.log.error({ err }, 'fastify-session-kit: the session store failed to save a session')
       if (this.config.onStoreError === 'fail') throw new StoreUnavailableError()
@@ -138,26 +145,41 @@ export class ServerDriver extends Driver {
     state.maybeDirty = false
     state.refresh = false
     state.rewrite = false
+    state.renew = false
     state.unsaved = false
     if (created) this.log(state, 'created', id)
+    if (renewed) this.log(state, 'renewed', id)
   }
 
-  async #write (state: SessionState, key: string, json: string, changed: boolean, ttlMs: number, now: number): Promise<void> {
+  #record (state: SessionState, now: number): SessionRecord {
+    const record: SessionRecord = { data: state.data, createdAt: state.createdAt, lastSeenAt: now }
+    const user = this.userOf(state.data)
+    if (user !== undefined) record.user = user
+    if (state.idIssuedAt !== state.createdAt) record.renewedAt = state.idIssuedAt
+    return record
+  }
+
+  async #write (
+    state: SessionState, key: string, json: string, changed: boolean, ttlMs: number, now: number, renewed: boolean
+  ): Promise<void> {
     const store = this.store
     const previousKey = state.storeKey
     if (state.unsaved || state.rewrite || key !== previousKey) {
-      const record: SessionRecord = { data: state.data, createdAt: state.createdAt, lastSeenAt: now }
-      const user = this.userOf(state.data)
-      if (user !== undefined) record.user = user
+      const record = this.#record(state, now)
       await store.set(key, record, ttlMs)
-      if (previousKey !== undefined && previousKey !== key) await store.destroy(previousKey)
+      if (previousKey === undefined || previousKey === key) return
+      // A renewed id: the previous one keeps working for renewGrace, so requests already in flight
+      // with it do not fail. Its copy's absolute lifetime ends with the grace (so no write through the
+      // old id can extend it) and it counts as just renewed (so those requests do not renew it again).
+      // A key-rotation move (same id, new hash): the old entry simply goes.
+      if (!renewed) return await store.destroy(previousKey)
+      const grace = Math.min(this.config.renewGraceMs, ttlMs)
+      const createdAt = now + grace - this.config.absoluteTtlMs
+      await store.set(previousKey, { ...record, createdAt, renewedAt: now }, grace)
     } else if (changed && store.patch !== undefined) {
       await store.patch(key, this.#diff(state.loadedJson, json), ttlMs)
     } else if (changed || store.touch === undefined) {
-      const record: SessionRecord = { data: state.data, createdAt: state.createdAt, lastSeenAt: now }
-      const user = this.userOf(state.data)
-      if (user !== undefined) record.user = user
-      await store.set(key, record, ttlMs)
+      await store.set(key, this.#record(state, now), ttlMs)
     } else {
       await store.touch(key, ttlMs, now)
     }

@@ -11,6 +11,8 @@ export interface SessionRecord {
   lastSeenAt: number
   /** `String(data[userKey])` when that is set: the per-user index files the session under it. */
   user?: string
+  /** Milliseconds since the epoch when the session last got a new id by `renewAfter`, if it did. */
+  renewedAt?: number
 }
 
 /** The changes of one request to an existing session, for stores that write only what changed. */
