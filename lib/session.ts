@@ -151,7 +151,7 @@ export class Session {
       this.delete(key)
       return
     }
-    if (key === '__proto__') throw new InvalidValueError(key, 'the key "__proto__" is reserved')
+    if ((key as string) === '__proto__') throw new InvalidValueError(key, 'the key "__proto__" is reserved')
     assertJsonValue(key, value)
     const state = this[kState]
     state.data[key] = value
