@@ -1,0 +1,110 @@
+import Fastify, { type FastifyRequest } from 'fastify'
+import { expectAssignable, expectError, expectType } from 'tsd'
+import fastifySession, {
+  CookieStore,
+  fastifySession as named,
+  generateSecret,
+  MemoryStore,
+  requireAdmin,
+  requireLogin,
+  requireRole,
+  Session,
+  type FastifySessionOptions,
+  type SessionManager,
+  type SessionStore,
+  type SessionSummary
+} from 'fastify-session-kit'
+
+declare module 'fastify-session-kit' {
+  interface SessionData {
+    userId: string
+    role: 'admin' | 'user'
+    visits: number
+    cart: Array<{ id: number, qty: number }>
+  }
+}
+
+const app = Fastify()
+const secret = generateSecret()
+expectType<string>(secret)
+
+app.register(fastifySession, { secret })
+app.register(named, { secret: [secret, Buffer.alloc(32)], store: new MemoryStore({ maxSessions: 10 }) })
+app.register(fastifySession, {
+  secret,
+  store: new CookieStore(),
+  cookieName: '__Host-sid',
+  cookie: { path: '/', secure: true, httpOnly: true, sameSite: 'strict', partitioned: false },
+  ttl: 3600,
+  absoluteTtl: 86_400,
+  saveUninitialized: false,
+  onStoreError: 'anonymous',
+  validate: async (session, request) => session.get('userId') !== undefined && request.ip !== '',
+  renewAfter: 900,
+  renewGrace: 30,
+  userKey: 'userId',
+  maxDataBytes: 1024
+})
+
+// Missing secret, unknown keys and wrong value types do not compile.
+expectError(app.register(fastifySession, {}))
+expectError(app.register(fastifySession, { secret, cookieOptions: {} }))
+expectError(app.register(fastifySession, { secret, ttl: '3600' }))
+expectError(app.register(fastifySession, { secret, cookie: { sameSite: 'bogus' } }))
+expectError(app.register(fastifySession, { secret, cookie: { maxAge: 10 } }))
+expectError(app.register(fastifySession, { secret, onStoreError: 'ignore' }))
+expectError(app.register(fastifySession, { secret, store: {} }))
+expectError(app.register(fastifySession, { secret: 42 }))
+
+app.get('/', async (request) => {
+  expectType<Session>(request.session)
+  expectType<string | undefined>(request.session.get('userId'))
+  expectType<number | undefined>(request.session.get('visits'))
+  expectType<Array<{ id: number, qty: number }> | undefined>(request.session.get('cart'))
+  request.session.set('visits', 1)
+  request.session.set('role', 'admin')
+  request.session.set('userId', undefined)
+  expectError(request.session.get('nope'))
+  expectError(request.session.set('visits', 'one'))
+  expectError(request.session.set('role', 'root'))
+  expectError(request.session.set('nope', 1))
+  expectType<boolean>(request.session.has('cart'))
+  expectType<boolean>(request.session.delete('cart'))
+  expectType<void>(request.session.clear())
+  expectAssignable<{ userId?: string, visits?: number }>(request.session.data())
+  expectType<string>(request.session.id)
+  expectType<boolean>(request.session.isNew)
+  expectType<boolean>(request.session.changed)
+  expectType<Promise<void>>(request.session.regenerate())
+  expectType<Promise<void>>(request.session.regenerate(true))
+  expectType<Promise<void>>(request.session.regenerate(['cart']))
+  expectError(request.session.regenerate(['nope']))
+  expectType<Promise<void>>(request.session.destroy())
+  expectType<void>(request.session.touch())
+  expectType<Promise<void>>(request.session.save())
+  request.session.options({ maxAge: 30 * 86_400, sameSite: 'strict' })
+  expectError(request.session.options({ maxAge: '30' }))
+  return 'ok'
+})
+
+expectType<SessionManager>(app.session)
+expectType<Promise<number>>(app.session.revokeUser('alice'))
+expectType<Promise<SessionSummary[]>>(app.session.listUserSessions(42))
+
+app.get('/guarded', { preHandler: requireLogin({ redirectTo: '/login' }) }, async () => 'ok')
+app.get('/admin', { preHandler: requireAdmin() }, async () => 'ok')
+app.get('/reports', {
+  preHandler: requireRole(['admin', 'auditor'], {
+    roleKey: 'role',
+    isAuthenticated: (session: Session, request: FastifyRequest) => session.has('userId') && request.ip !== ''
+  })
+}, async () => 'ok')
+expectError(requireLogin({ redirectTo: 303 }))
+expectError(requireRole(42))
+
+const custom: SessionStore = {
+  async get () { return undefined },
+  async set () {},
+  async destroy () {}
+}
+expectAssignable<FastifySessionOptions['store']>(custom)
