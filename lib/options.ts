@@ -111,13 +111,14 @@ export function buildConfig (options: FastifySessionOptions): Config {
   if (absoluteTtl < ttl) throw new AbsoluteTtlTooShortError()
   const renewAfter = options.renewAfter === undefined ? undefined : readSeconds('renewAfter', options.renewAfter, 0)
   const renewGrace = readSeconds('renewGrace', options.renewGrace, 30)
-  const cookieName = options.cookieName ?? 'sid'
+  // undefined means the default; null is a mistake, refused like any other wrong type.
+  const cookieName = options.cookieName === undefined ? 'sid' : options.cookieName
   if (typeof cookieName !== 'string' || !isCookieName(cookieName)) {
     throw new InvalidOptionError('cookieName', 'must be a non-empty cookie token (letters, digits and !#$%&\'*+-.^_`|~)')
   }
   const cookie = readCookieOptions(options.cookie)
   checkPrefix(cookieName, cookie)
-  const store = options.store ?? new CookieStore()
+  const store = options.store === undefined ? new CookieStore() : options.store
   checkStore(store)
   const keyring = makeKeyring(secrets)
   return Object.freeze({

@@ -1,5 +1,5 @@
 import FakeTimers from '@sinonjs/fake-timers'
-import Fastify, { type FastifyInstance, type FastifyServerOptions, type LightMyRequestResponse } from 'fastify'
+import Fastify, { type FastifyInstance, type FastifyRequest, type FastifyServerOptions, type LightMyRequestResponse } from 'fastify'
 import fastifySession, { type FastifySessionOptions } from '../lib/index.js'
 
 /** 32+ byte test secrets (never use these outside tests). */
@@ -74,4 +74,36 @@ export function counterRoutes (app: FastifyInstance): void {
     return { n: (s.get('n') as number | undefined) ?? null, isNew: request.session.isNew }
   })
   app.get('/nothing', async () => ({ ok: true }))
+}
+
+/** A session viewed with string keys, for tests that use ad-hoc data keys (SessionData stays empty here). */
+export interface LooseSession {
+  get (key: string): unknown
+  set (key: string, value: unknown): void
+  has (key: string): boolean
+  delete (key: string): boolean
+  regenerate (keep?: readonly string[] | true): Promise<void>
+}
+
+/** `request.session` as a {@link LooseSession}. */
+export function loose (request: FastifyRequest): LooseSession {
+  return request.session as unknown as LooseSession
+}
+
+/** Log lines written by an app, parsed; pass `options` as the Fastify options of `build`. */
+export interface LogCapture {
+  readonly lines: Array<Record<string, unknown>>
+  readonly options: FastifyServerOptions
+}
+
+/** Captures an app's pino output at `level` (default 'debug') into parsed lines. */
+export function captureLogs (level = 'debug'): LogCapture {
+  const lines: Array<Record<string, unknown>> = []
+  const stream = { write (line: string) { lines.push(JSON.parse(line) as Record<string, unknown>) } }
+  return { lines, options: { logger: { level, stream } } }
+}
+
+/** The bytes of a sealed cookie value (base64url decoded). */
+export function cookieBytes (value: string): Buffer {
+  return Buffer.from(value, 'base64url')
 }
