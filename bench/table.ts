@@ -1,0 +1,32 @@
+/** One row of the results: medians over the rounds, and the ratios computed from them. */
+export interface Row {
+  name: string
+  label: string
+  reqPerSec: number
+  p99Ms: number
+  cpuUsPerReq: number
+  anchor: string | undefined
+  target: number | undefined
+  vsBare?: number
+  vsAnchor?: number
+  /** Against the `@A` build of the same case (an optimisation's A/B ratio). */
+  vsA?: number
+}
+
+const ratio = (r: number | undefined): string => r === undefined ? '' : `${r.toFixed(2)}×`
+
+/** The markdown table of the README. */
+export function renderTable (rows: readonly Row[]): string {
+  const lines = [
+    '| case | req/s | p99 (ms) | server CPU µs/req | vs bare | vs anchor | target |',
+    '|---|---:|---:|---:|---:|---:|---|'
+  ]
+  for (const r of rows) {
+    const anchor = rows.find((a) => a.name === r.anchor)
+    const vs = r.vsAnchor === undefined || anchor === undefined ? '' : `${ratio(r.vsAnchor)} (${anchor.name === 'bare' ? 'bare' : anchor.label})`
+    const vsA = r.vsA === undefined ? '' : ` A/B ${ratio(r.vsA)}`
+    const target = r.target === undefined || r.vsAnchor === undefined ? '' : `≥ ${r.target}× ${r.vsAnchor >= r.target ? 'met' : '**not met**'}`
+    lines.push(`| ${r.label} | ${Math.round(r.reqPerSec)} | ${r.p99Ms} | ${r.cpuUsPerReq.toFixed(1)} | ${ratio(r.vsBare)} | ${vs}${vsA} | ${target} |`)
+  }
+  return lines.join('\n') + '\n'
+}
