@@ -1,18 +1,32 @@
 import type { LightMyRequestResponse } from 'fastify'
-import { CookieStore, MemoryStore, type FastifySessionOptions } from '../lib/index.js'
-import { setCookies } from './helpers.js'
+import { Redis } from 'ioredis'
+import { CookieStore, MemoryStore, RedisStore, type FastifySessionOptions } from '../lib/index.js'
+import { setCookies, type Teardown } from './helpers.js'
+import { startRedis } from './redis-server.js'
 
 /** A session store as the plugin takes it. */
 export type AnyStore = NonNullable<FastifySessionOptions['store']>
 
 /**
- * The stores every ecosystem-plugin test runs on (cookie and memory here; the Redis row is added by
- * the suites themselves, skipped without redis-server). Each call makes a fresh store.
+ * The stores every ecosystem-plugin test runs on without a server. The Redis row is a separate
+ * suite (`{ skip: redisSkip() }`) using {@link redisStore}. Each call makes a fresh store.
  */
 export const LOCAL_STORES: ReadonlyArray<readonly [string, () => AnyStore]> = [
   ['cookie store', () => new CookieStore()],
   ['memory store', () => new MemoryStore()]
 ]
+
+/**
+ * A RedisStore on a real redis-server of its own, both stopped at teardown. The client is
+ * disconnected rather than quit: the server may already be gone by then.
+ */
+export async function redisStore (t: Teardown): Promise<AnyStore> {
+  const server = await startRedis(t)
+  const client = new Redis(server.url, { lazyConnect: true })
+  t.teardown(() => client.disconnect())
+  await client.connect()
+  return new RedisStore({ client, prefix: 'fsk-plugins:' })
+}
 
 /**
  * A browser-like cookie jar for inject: keeps the last value of every cookie the app set, drops a

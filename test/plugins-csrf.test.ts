@@ -1,7 +1,8 @@
 import csrf from '@fastify/csrf-protection'
 import t, { type Test } from 'tap'
 import { build } from './helpers.js'
-import { type AnyStore, Jar, LOCAL_STORES } from './plugin-stores.js'
+import { type AnyStore, Jar, LOCAL_STORES, redisStore } from './plugin-stores.js'
+import { redisSkip } from './redis-server.js'
 
 // With sessionPlugin '@fastify/secure-session', @fastify/csrf-protection keeps its secret through
 // request.session.get/set('_csrf'): the API our Session shares with @fastify/secure-session.
@@ -57,3 +58,7 @@ for (const [name, makeStore] of LOCAL_STORES) {
     await csrfSuite(t, makeStore())
   })
 }
+
+t.test('@fastify/csrf-protection (sessionPlugin \'@fastify/secure-session\') on the redis store', { skip: redisSkip() }, async (t) => {
+  await csrfSuite(t, await redisStore(t))
+})

@@ -1,7 +1,8 @@
 import flash from '@fastify/flash'
 import t, { type Test } from 'tap'
 import { build } from './helpers.js'
-import { type AnyStore, Jar, LOCAL_STORES } from './plugin-stores.js'
+import { type AnyStore, Jar, LOCAL_STORES, redisStore } from './plugin-stores.js'
+import { redisSkip } from './redis-server.js'
 
 // @fastify/flash keeps its messages under the 'flash' key through request.session.get/set: a message
 // set on one request is shown on the next one only.
@@ -39,3 +40,7 @@ for (const [name, makeStore] of LOCAL_STORES) {
     await flashSuite(t, makeStore())
   })
 }
+
+t.test('@fastify/flash on the redis store: set on one request, shown once on the next', { skip: redisSkip() }, async (t) => {
+  await flashSuite(t, await redisStore(t))
+})

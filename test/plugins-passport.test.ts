@@ -3,7 +3,8 @@ import type { FastifyInstance } from 'fastify'
 import { Strategy as LocalStrategy } from 'passport-local'
 import t, { type Test } from 'tap'
 import { build } from './helpers.js'
-import { type AnyStore, Jar, LOCAL_STORES } from './plugin-stores.js'
+import { type AnyStore, Jar, LOCAL_STORES, redisStore } from './plugin-stores.js'
+import { redisSkip } from './redis-server.js'
 
 // @fastify/passport drives request.session through get/set/data/regenerate (its
 // SecureSessionManager): login regenerates keeping its clearSessionIgnoreFields (or everything it
@@ -160,3 +161,13 @@ for (const [name, makeStore] of LOCAL_STORES) {
     await keepSuite(t, makeStore())
   })
 }
+
+t.test('@fastify/passport + passport-local on the redis store', { skip: redisSkip() }, async (t) => {
+  const store = await redisStore(t)
+  t.test('login, request.user, logout', async (t) => {
+    await loginLogoutSuite(t, store)
+  })
+  t.test('what login keeps', async (t) => {
+    await keepSuite(t, store)
+  })
+})
