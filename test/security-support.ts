@@ -1,0 +1,138 @@
+// Helpers for the adversarial tests (property, fuzz, leak and oracle tests). Not a test file.
+import type { FastifyReply, FastifyRequest, LightMyRequestResponse } from 'fastify'
+import fc from 'fast-check'
+import { CookieDriver, CookieStore } from '../lib/stores/cookie-store.js'
+import { ServerDriver } from '../lib/stores/server-driver.js'
+import type { Driver } from '../lib/driver.js'
+import { buildConfig, type Config, type FastifySessionOptions } from '../lib/options.js'
+import { Session } from '../lib/session.js'
+import { kState } from '../lib/symbols.js'
+import { SECRET } from './helpers.js'
+
+/**
+ * fast-check settings from the environment: `FC_SEED` replays a run, `FC_RUNS` sets the runs per
+ * property (default 10 000, the CI floor). `scale` shrinks the count for slow properties (through
+ * HTTP or Redis) without going below `min`.
+ */
+export function fcParams (scale = 1, min = 1): fc.Parameters<unknown> {
+  const runs = Number(process.env.FC_RUNS ?? 10_000)
+  const params: fc.Parameters<unknown> = { numRuns: Math.max(min, Math.floor(runs * scale)) }
+  if (process.env.FC_SEED !== undefined) params.seed = Number(process.env.FC_SEED)
+  return params
+}
+
+/**
+ * Runs `fc.assert` and on failure rethrows with the seed and path up front, so the line that
+ * reproduces it (`FC_SEED=<seed>`) is in the test output even when a reporter trims long messages.
+ */
+export async function check<Ts> (
+  t: { comment (...args: unknown[]): void },
+  property: fc.IAsyncProperty<Ts>,
+  params: fc.Parameters<unknown>
+): Promise<number> {
+  const details = await fc.check(property, params as fc.Parameters<Ts>)
+  t.comment(`fast-check: ${details.numRuns} runs, seed ${details.seed} (replay with FC_SEED=${details.seed})`)
+  if (details.failed) {
+    throw new Error(`property failed: replay with FC_SEED=${details.seed} (path ${details.counterexamplePath ?? '?'})\n${fc.defaultReportMessage(details) ?? ''}`)
+  }
+  return details.numRuns
+}
+
+/** A request/reply pair good enough for the drivers, with the Set-Cookie headers it got. */
+export interface FakeExchange {
+  request: FastifyRequest
+  reply: FastifyReply
+  setCookies: () => string[]
+}
+
+const silent = {
+  isLevelEnabled: () => false,
+  level: 'silent',
+  debug () {},
+  warn () {},
+  error () {},
+  info () {},
+  trace () {},
+  fatal () {},
+  child () { return silent }
+}
+
+export function fakeExchange (protocol: 'http' | 'https' = 'https'): FakeExchange {
+  const headers = new Map<string, unknown>()
+  const reply = {
+    getHeader: (name: string) => headers.get(name),
+    removeHeader: (name: string) => { headers.delete(name) },
+    header (name: string, value: unknown) {
+      const previous = headers.get(name)
+      if (previous === undefined) headers.set(name, value)
+      else headers.set(name, ([] as unknown[]).concat(previous, value))
+      return reply
+    }
+  }
+  const request = { protocol, log: silent, headers: {} }
+  return {
+    request: request as unknown as FastifyRequest,
+    reply: reply as unknown as FastifyReply,
+    setCookies () {
+      const v = headers.get('set-cookie')
+      return v === undefined ? [] : ([] as string[]).concat(v as string | string[])
+    }
+  }
+}
+
+/**
+ * A store driver driven without Fastify or HTTP: the layer under the hooks, fast enough for
+ * 10 000-case properties.
+ */
+export interface DirectDriver {
+  config: Config
+  driver: Driver
+  /** A new request's Session, loaded from `cookie` (the raw value) when given. */
+  open (cookie?: string): Promise<{ session: Session, exchange: FakeExchange }>
+  /** Persists the session the way onSend does; returns the raw value of the cookie set, if any. */
+  persist (session: Session, exchange: FakeExchange): Promise<string | undefined>
+}
+
+export function directDriver (options: Partial<FastifySessionOptions> = {}): DirectDriver {
+  const config = buildConfig({ secret: SECRET, ...options } as FastifySessionOptions)
+  const driver: Driver = config.store instanceof CookieStore
+    ? new CookieDriver(config)
+    : new ServerDriver(config, config.store)
+  const name = config.cookieName
+  return {
+    config,
+    driver,
+    async open (cookie) {
+      const exchange = fakeExchange()
+      const session = new Session(driver, exchange.request, exchange.reply, Date.now())
+      if (cookie !== undefined) await driver.load(session[kState], cookie)
+      return { session, exchange }
+    },
+    async persist (session, exchange) {
+      await driver.persist(session[kState])
+      const header = exchange.setCookies().find((c) => c.startsWith(`${name}=`))
+      const value = header?.split(';')[0]?.slice(name.length + 1)
+      return value === '' ? undefined : value
+    }
+  }
+}
+
+/** Session data the plugin must round-trip: JSON values under any key but `__proto__` (refused by design). */
+export function sessionData (): fc.Arbitrary<Record<string, unknown>> {
+  const key = fc.oneof(
+    fc.string({ unit: 'binary', maxLength: 12 }),
+    // Raw UTF-16 units, lone surrogates included.
+    fc.string({ unit: fc.integer({ min: 0, max: 0xffff }).map((c) => String.fromCharCode(c)), maxLength: 8 }),
+    fc.constantFrom('', 'constructor', 'toString', 'hasOwnProperty', 'userId', 'a.b', '0', '-1')
+  ).filter((k) => k !== '__proto__')
+  const value = fc.oneof(
+    { weight: 1, arbitrary: fc.constantFrom<unknown>(0, '', false, null, [], {}) },
+    { weight: 4, arbitrary: fc.jsonValue({ maxDepth: 3, depthSize: 'small' }) }
+  )
+  return fc.dictionary(key, value, { maxKeys: 6, noNullPrototype: true })
+}
+
+/** Whether the response let the request through as a logged-in user (the routes echo the user). */
+export function authenticated (res: LightMyRequestResponse): boolean {
+  return res.statusCode === 200 && (res.json() as { user?: unknown }).user != null
+}
