@@ -34,14 +34,17 @@ const store = mix(fc.constantFrom<unknown>('cookie', 'cookie', 'memory', 'memory
   return s
 })
 const cookie = fc.oneof(
-  { weight: 8, arbitrary: fc.record({
-    path: mix(fc.constantFrom('/', '/', '/app', 'app', '/a;b', '/\n', '')),
-    domain: mix(fc.constantFrom('example.com', '.example.com', 'a;b', 'x\r\ny')),
-    secure: mix(fc.constantFrom(true, true, false, 'auto', 'yes')),
-    httpOnly: mix(fc.boolean()),
-    sameSite: mix(fc.constantFrom('lax', 'strict', 'none', 'Lax', 'None')),
-    partitioned: mix(fc.boolean())
-  }, { requiredKeys: [] }) },
+  {
+    weight: 8,
+    arbitrary: fc.record({
+      path: mix(fc.constantFrom('/', '/', '/app', 'app', '/a;b', '/\n', '')),
+      domain: mix(fc.constantFrom('example.com', '.example.com', 'a;b', 'x\r\ny')),
+      secure: mix(fc.constantFrom(true, true, false, 'auto', 'yes')),
+      httpOnly: mix(fc.boolean()),
+      sameSite: mix(fc.constantFrom('lax', 'strict', 'none', 'Lax', 'None')),
+      partitioned: mix(fc.boolean())
+    }, { requiredKeys: [] })
+  },
   { weight: 1, arbitrary: fc.record({ maxAge: noise }) },
   { weight: 1, arbitrary: noise }
 )
