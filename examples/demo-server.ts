@@ -1,0 +1,100 @@
+// The full demo: Salvo's session guide as HTML pages (login and logout, a dashboard behind
+// requireLogin, an admin panel behind requireAdmin, preferences with a visit counter, a shopping
+// cart), on the cookie store by default. Run it with `npm start`, then open http://127.0.0.1:3000.
+//
+//   PORT            default 3000
+//   HOST            default 127.0.0.1
+//   SESSION_SECRET  64 random bytes from `npx fastify-session-kit keygen`; when missing, a random one
+//                   is made at startup and every session ends when the server restarts
+//   SESSION_STORE   cookie (default) | memory | redis
+//   REDIS_URL       for SESSION_STORE=redis, default redis://127.0.0.1:6379
+import { pathToFileURL } from 'node:url'
+import fastifyFlash from '@fastify/flash'
+import fastifyFormbody from '@fastify/formbody'
+import Fastify, { type FastifyInstance, type FastifyServerOptions } from 'fastify'
+import fastifySession, { CookieStore, generateSecret, MemoryStore, RedisStore } from 'fastify-session-kit'
+import { authRoutes } from './demo/auth-routes.js'
+import { cartRoutes } from './demo/cart-routes.js'
+import { errorPages } from './demo/errors.js'
+import { pageRoutes } from './demo/page-routes.js'
+import { createUserDirectory } from './demo/users.js'
+
+/** Where the demo keeps sessions. */
+export type DemoStore = 'cookie' | 'memory' | 'redis'
+
+/** Options of {@link buildDemo}; `demoOptionsFromEnv` reads them from the environment. */
+export interface DemoOptions {
+  /** The session secret; when missing, a random one is made and a warning logged. */
+  secret?: string | undefined
+  /** @default 'cookie' */
+  store?: DemoStore
+  /** For the redis store. @default 'redis://127.0.0.1:6379' */
+  redisUrl?: string
+  /** Fastify's logger option. @default { level: 'info' } */
+  logger?: FastifyServerOptions['logger']
+}
+
+const STORES: readonly DemoStore[] = ['cookie', 'memory', 'redis']
+
+/** The demo's options from `SESSION_SECRET`, `SESSION_STORE` and `REDIS_URL`. */
+export function demoOptionsFromEnv (env: NodeJS.ProcessEnv = process.env): DemoOptions {
+  const store = env.SESSION_STORE ?? 'cookie'
+  if (!(STORES as readonly string[]).includes(store)) {
+    throw new Error(`SESSION_STORE must be one of ${STORES.join(', ')}`)
+  }
+  return {
+    secret: env.SESSION_SECRET === '' ? undefined : env.SESSION_SECRET,
+    store: store as DemoStore,
+    redisUrl: env.REDIS_URL ?? 'redis://127.0.0.1:6379'
+  }
+}
+
+async function makeStore (app: FastifyInstance, options: DemoOptions): Promise<CookieStore | MemoryStore | RedisStore> {
+  if (options.store === 'memory') return new MemoryStore()
+  if (options.store === 'redis') {
+    // Loaded only here: the cookie and memory stores need no Redis client installed.
+    const { Redis } = await import('ioredis')
+    const client = new Redis(options.redisUrl ?? 'redis://127.0.0.1:6379', { enableOfflineQueue: false, maxRetriesPerRequest: 1 })
+    await new Promise<void>((resolve, reject) => {
+      client.once('ready', resolve)
+      client.once('error', reject)
+    })
+    app.addHook('onClose', async () => { await client.quit() })
+    return new RedisStore({ client, prefix: 'demo:sess:' })
+  }
+  return new CookieStore()
+}
+
+/** The demo app, ready to `listen()` or `inject()`. */
+export async function buildDemo (options: DemoOptions = {}): Promise<FastifyInstance> {
+  const app = Fastify({ logger: options.logger ?? { level: 'info' } })
+  let secret = options.secret
+  if (secret === undefined) {
+    secret = generateSecret()
+    app.log.warn('SESSION_SECRET is not set: using a random secret, so every session ends when the server restarts (make one with `npx fastify-session-kit keygen`)')
+  }
+  const storeName = options.store ?? 'cookie'
+  await app.register(fastifyFormbody)
+  await app.register(fastifySession, { secret, store: await makeStore(app, options) })
+  await app.register(fastifyFlash)
+  errorPages(app)
+  const users = await createUserDirectory()
+  await app.register(authRoutes, { users })
+  await app.register(pageRoutes, { users, storeName })
+  await app.register(cartRoutes)
+  return app
+}
+
+async function main (): Promise<void> {
+  const app = await buildDemo(demoOptionsFromEnv())
+  const port = Number(process.env.PORT ?? 3000)
+  const host = process.env.HOST ?? '127.0.0.1'
+  for (const signal of ['SIGINT', 'SIGTERM'] as const) {
+    process.once(signal, () => { app.close().then(() => process.exit(0), () => process.exit(1)) })
+  }
+  await app.listen({ port, host })
+}
+
+if (process.argv[1] !== undefined && import.meta.url === pathToFileURL(process.argv[1]).href) {
+  await main()
+}

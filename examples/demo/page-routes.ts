@@ -1,0 +1,65 @@
+import type { FastifyInstance } from 'fastify'
+import { requireAdmin, requireLogin } from 'fastify-session-kit'
+import { html } from './html.js'
+import { sendPage } from './page.js'
+import type { UserDirectory } from './users.js'
+
+/** The dashboard (logged in), the admin panel (admin role) and the preferences page (anyone). */
+export async function pageRoutes (app: FastifyInstance, opts: { users: UserDirectory, storeName: string }): Promise<void> {
+  const { users, storeName } = opts
+
+  app.get('/dashboard', { preHandler: requireLogin({ redirectTo: '/login' }) }, async function dashboard (request, reply) {
+    const name = request.session.get('userId')
+    const role = request.session.get('role')
+    const items = (request.session.get('cart') ?? []).reduce((n, line) => n + line.qty, 0)
+    return sendPage(request, reply, 'Dashboard', html`
+<div class="card">
+  <p id="dashboard-user">Signed in as <strong>${name}</strong> with the role <strong id="dashboard-role">${role}</strong>.</p>
+  <table>
+    <tr><th>Session store</th><td id="store-name">${storeName}</td></tr>
+    <tr><th>Items in your cart</th><td><a href="/cart">${items}</a></td></tr>
+  </table>
+</div>
+<p class="muted">This page is guarded by <code>requireLogin({ redirectTo: '/login' })</code>: a browser without a
+login is sent to the login form and comes back here afterwards; an API client gets a 401 JSON error.</p>`)
+  })
+
+  app.get('/admin', { preHandler: requireAdmin() }, async function admin (request, reply) {
+    return sendPage(request, reply, 'Admin panel', html`
+<div class="card" id="admin-panel">
+  <h2>Users</h2>
+  <table>
+    <thead><tr><th>Username</th><th>Role</th></tr></thead>
+    <tbody>${users.list().map((u) => html`<tr><td>${u.name}</td><td>${u.role}</td></tr>`)}</tbody>
+  </table>
+</div>
+<p class="muted">Guarded by <code>requireAdmin()</code>: without a login a browser gets the 401 page, a user
+without the admin role the 403 page, and API clients the same codes as JSON.</p>`)
+  })
+
+  app.get('/preferences', async function preferences (request, reply) {
+    const visits = (request.session.get('visits') ?? 0) + 1
+    request.session.set('visits', visits)
+    const theme = request.session.get('theme') ?? 'light'
+    const option = (value: 'light' | 'dark', label: string) => html`
+      <label><input type="radio" name="theme" value="${value}" id="theme-${value}"${theme === value ? html` checked` : ''}> ${label}</label>`
+    return sendPage(request, reply, 'Preferences', html`
+<div class="card">
+  <p>You have seen this page <strong id="visits" data-testid="visits">${visits}</strong> ${visits === 1 ? 'time' : 'times'} in this session.</p>
+</div>
+<div class="card">
+  <h2>Theme</h2>
+  <form method="post" action="/preferences" id="theme-form">
+    ${option('light', 'Light')}
+    ${option('dark', 'Dark')}
+    <p><button type="submit" id="theme-save">Save</button></p>
+  </form>
+</div>`)
+  })
+
+  app.post<{ Body: { theme?: string } | undefined }>('/preferences', async function savePreferences (request, reply) {
+    const theme = request.body?.theme
+    if (theme === 'light' || theme === 'dark') request.session.set('theme', theme)
+    return reply.redirect('/preferences', 303)
+  })
+}
