@@ -69,6 +69,15 @@ export abstract class Driver implements SessionDriver {
     if (after !== undefined && now - state.idIssuedAt >= after) state.renew = true
   }
 
+  /**
+   * A session came in past its idle or absolute lifetime: the same outcome as a rejection, logged as
+   * its own event with the id's hash, so an operator can tell a timeout from an attack.
+   */
+  expire (state: SessionState, id: string, reason: RejectReason): void {
+    state.clearCookie = true
+    this.log(state, 'expired', id, reason)
+  }
+
   /** A cookie that came in was not used: log why, start fresh, clear it on the response. */
   reject (state: SessionState, reason: RejectReason): void {
     state.clearCookie = true

@@ -70,7 +70,7 @@ export class CookieDriver extends Driver {
     if (payload === undefined) return this.reject(state, 'malformed-payload')
     const now = Date.now()
     const expired = this.expiry(payload.iat, payload.seen, now)
-    if (expired !== undefined) return this.reject(state, expired)
+    if (expired !== undefined) return this.expire(state, payload.id, expired)
     state.id = payload.id
     state.isNew = false
     state.unsaved = false

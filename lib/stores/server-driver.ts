@@ -54,7 +54,7 @@ export class ServerDriver extends Driver {
     const now = Date.now()
     const expired = this.expiry(record.createdAt, record.lastSeenAt, now)
     if (expired !== undefined) {
-      this.reject(state, expired)
+      this.expire(state, raw, expired)
       // The store's own TTL normally gets there first; this covers stores whose TTL is coarse.
       await this.store.destroy(key).catch(() => {})
       return
