@@ -1,7 +1,7 @@
 import type { FastifyInstance } from 'fastify'
 import { requireAdmin, requireLogin } from 'fastify-session-kit'
 import { html } from './html.js'
-import { sendPage } from './page.js'
+import { sendPage, wantsJson } from './page.js'
 import type { UserDirectory } from './users.js'
 
 /** The dashboard (logged in), the admin panel (admin role) and the preferences page (anyone). */
@@ -12,6 +12,7 @@ export async function pageRoutes (app: FastifyInstance, opts: { users: UserDirec
     const name = request.session.get('userId')
     const role = request.session.get('role')
     const items = (request.session.get('cart') ?? []).reduce((n, line) => n + line.qty, 0)
+    if (wantsJson(request.headers.accept)) return { user: name, role, cartItems: items }
     return sendPage(request, reply, 'Dashboard', html`
 <div class="card">
   <p id="dashboard-user">Signed in as <strong>${name}</strong> with the role <strong id="dashboard-role">${role}</strong>.</p>
@@ -21,7 +22,8 @@ export async function pageRoutes (app: FastifyInstance, opts: { users: UserDirec
   </table>
 </div>
 <p class="muted">This page is guarded by <code>requireLogin({ redirectTo: '/login' })</code>: a browser without a
-login is sent to the login form and comes back here afterwards; an API client gets a 401 JSON error.</p>`)
+login is sent to the login form and comes back here afterwards; an API client gets a 401 JSON error,
+and, logged in, this page as JSON.</p>`)
   })
 
   app.get('/admin', { preHandler: requireAdmin() }, async function admin (request, reply) {
