@@ -14,19 +14,19 @@ const run = promisify(execFile)
  * address is http://127.0.0.1:3000; the test swaps in the port it listens on.
  */
 const SESSION: ReadonlyArray<readonly [command: string, prints: string]> = [
-  [`curl -s -c jar -b jar -H 'Accept: application/json' http://127.0.0.1:3000/dashboard`,
+  ['curl -s -c jar -b jar -H \'Accept: application/json\' http://127.0.0.1:3000/dashboard',
     '{"statusCode":401,"code":"FST_SESSION_UNAUTHORIZED","error":"Unauthorized","message":"Authentication required"}'],
-  [`curl -s -c jar -b jar -d username=alice -d password=password -o /dev/null -w '%{http_code} %{redirect_url}\\n' http://127.0.0.1:3000/login`,
+  ['curl -s -c jar -b jar -d username=alice -d password=password -o /dev/null -w \'%{http_code} %{redirect_url}\\n\' http://127.0.0.1:3000/login',
     '303 http://127.0.0.1:3000/dashboard\n'],
-  [`curl -s -c jar -b jar -H 'Accept: application/json' http://127.0.0.1:3000/dashboard`,
+  ['curl -s -c jar -b jar -H \'Accept: application/json\' http://127.0.0.1:3000/dashboard',
     '{"user":"alice","role":"user","cartItems":0}'],
-  [`curl -s -c jar -b jar http://127.0.0.1:3000/ | grep -o 'Welcome back, <strong>[a-z]*</strong>'`,
+  ['curl -s -c jar -b jar http://127.0.0.1:3000/ | grep -o \'Welcome back, <strong>[a-z]*</strong>\'',
     'Welcome back, <strong>alice</strong>\n'],
-  [`curl -s -c jar -b jar -H 'Accept: application/json' -d id=2 http://127.0.0.1:3000/cart/add`,
+  ['curl -s -c jar -b jar -H \'Accept: application/json\' -d id=2 http://127.0.0.1:3000/cart/add',
     '{"items":[{"id":2,"name":"Ceramic mug","price":8.99,"qty":1,"subtotal":8.99}],"count":1,"total":8.99}'],
-  [`curl -s -c jar -b jar -X POST -o /dev/null -w '%{http_code} %{redirect_url}\\n' http://127.0.0.1:3000/logout`,
+  ['curl -s -c jar -b jar -X POST -o /dev/null -w \'%{http_code} %{redirect_url}\\n\' http://127.0.0.1:3000/logout',
     '303 http://127.0.0.1:3000/\n'],
-  [`curl -s -c jar -b jar -H 'Accept: application/json' http://127.0.0.1:3000/dashboard`,
+  ['curl -s -c jar -b jar -H \'Accept: application/json\' http://127.0.0.1:3000/dashboard',
     '{"statusCode":401,"code":"FST_SESSION_UNAUTHORIZED","error":"Unauthorized","message":"Authentication required"}']
 ]
 
