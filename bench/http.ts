@@ -79,9 +79,10 @@ async function startRedis (): Promise<{ port: number, stop (): void }> {
 async function startServer (c: BenchCase, root: string, env: NodeJS.ProcessEnv): Promise<Server> {
   const execArgv = ['--import', 'tsx']
   if (process.env.PROFILE === '1') {
-    const dir = join(root, 'bench', 'out', 'profiles')
+    // One folder per case: the loader-hook thread writes its own (small) profile beside the main one.
+    const dir = join(root, 'bench', 'out', 'profiles', c.name)
     mkdirSync(dir, { recursive: true })
-    execArgv.push('--cpu-prof', '--cpu-prof-dir', dir, '--cpu-prof-name', `${c.name}-${Date.now()}.cpuprofile`)
+    execArgv.push('--cpu-prof', '--cpu-prof-dir', dir)
   }
   const proc = fork(join(root, 'bench', 'servers', 'server.ts'), [c.name], { cwd: root, env, execArgv, stdio: ['ignore', 'inherit', 'inherit', 'ipc'] })
   const port = await new Promise<number>((resolve, reject) => {

@@ -10,12 +10,12 @@
  */
 import { spawnSync } from 'node:child_process'
 import { mkdirSync, writeFileSync } from 'node:fs'
-import { cpus } from 'node:os'
 import { dirname, join } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { CASES, TARGETS, type BenchCase } from './cases.js'
 import { renderChart } from './chart.js'
 import { measure, type Sample } from './http.js'
+import { machine } from './machine.js'
 import { renderTable, type Row } from './table.js'
 
 const here = dirname(fileURLToPath(import.meta.url))
@@ -43,10 +43,6 @@ function selectCases (): BenchCase[] {
     if (variant === undefined) return c
     return { ...c, name: `${c.name}@${variant}`, label: `${c.label} [${variant}]`, anchor: undefined }
   })
-}
-
-export function machine (): Record<string, string | number> {
-  return { node: process.version, cpu: cpus()[0]?.model ?? 'unknown', cores: cpus().length }
 }
 
 async function http (): Promise<void> {

@@ -68,19 +68,17 @@ export interface Opened {
   readonly stale: boolean
 }
 
-// Canonical base64url only: the alphabet without padding, and a last character whose unused low bits
-// are zero. Node's decoder is lenient (it skips characters it does not know and ignores those bits), so
-// without this a re-encoded cookie would open to the same bytes.
-const BASE64URL = /^[A-Za-z0-9_-]+$/
-const ALPHABET = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_'
-
-function isCanonicalBase64url (value: string): boolean {
-  const rest = value.length % 4
-  if (rest === 1 || !BASE64URL.test(value)) return false
-  if (rest === 0) return true
-  const last = ALPHABET.indexOf(value[value.length - 1] as string)
-  return (last & (rest === 2 ? 0x0f : 0x03)) === 0
-}
+// Scratch buffers shared by every Sealer: one for the sealed form, one for the plaintext. `seal` and
+// `open` are synchronous and copy their result out (into a string) before they return, so no two calls
+// ever use them at once, and no request pays for allocating buffers. A value too large for them gets
+// buffers of its own (the cookie store refuses such sizes anyway: a cookie holds at most 4096 bytes).
+const SCRATCH_BYTES = 16_384
+const sealedScratch = Buffer.allocUnsafe(SCRATCH_BYTES)
+const plainScratch = Buffer.allocUnsafe(SCRATCH_BYTES)
+// UTF-8 takes at most 3 bytes per UTF-16 code unit, so a string this long always fits.
+const MAX_SCRATCH_PLAINTEXT_CHARS = Math.floor((SCRATCH_BYTES - HEADER_BYTES - TAG_BYTES) / 3)
+// base64url decodes to at most 3 bytes per 4 characters.
+const MAX_SCRATCH_SEALED_CHARS = Math.floor(SCRATCH_BYTES / 3) * 4
 
 /**
  * Seals and opens values with XChaCha20-Poly1305 (libsodium's IETF construction), bound by the
@@ -115,36 +113,51 @@ export class Sealer {
   /** Seals `plaintext` with the current key; returns base64url. */
   seal (plaintext: string): string {
     const key = this.#keyring.current
-    const message = Buffer.from(plaintext)
-    const out = Buffer.allocUnsafe(HEADER_BYTES + message.length + TAG_BYTES)
+    let out: Buffer
+    let message: Buffer
+    if (plaintext.length <= MAX_SCRATCH_PLAINTEXT_CHARS) {
+      out = sealedScratch
+      message = plainScratch.subarray(0, plainScratch.write(plaintext))
+    } else {
+      message = Buffer.from(plaintext)
+      out = Buffer.allocUnsafe(HEADER_BYTES + message.length + TAG_BYTES)
+    }
+    const end = HEADER_BYTES + message.length + TAG_BYTES
     out[0] = SEAL_VERSION
     out.writeUInt32BE(key.id, 1)
     randomPool.fill(out, 1 + KEY_ID_BYTES, NONCE_BYTES)
     sodium.crypto_aead_xchacha20poly1305_ietf_encrypt(
-      out.subarray(HEADER_BYTES),
+      out.subarray(HEADER_BYTES, end),
       message,
       this.#ad.get(key.id) as Buffer,
       null,
       out.subarray(1 + KEY_ID_BYTES, HEADER_BYTES),
       key.sealKey
     )
-    return out.toString('base64url')
+    return out.toString('base64url', 0, end)
   }
 
   /** Opens a sealed value; a fixed failure reason when it does not open. */
   open (value: string): Opened | OpenFailure {
-    if (!isCanonicalBase64url(value)) return 'malformed'
-    const raw = Buffer.from(value, 'base64url')
-    if (raw.length < HEADER_BYTES + TAG_BYTES) return 'truncated'
+    const scratch = value.length <= MAX_SCRATCH_SEALED_CHARS
+    const raw = scratch ? sealedScratch : Buffer.allocUnsafe(Math.ceil(value.length * 3 / 4))
+    const length = raw.write(value, 'base64url')
+    // Canonical base64url only: Node's decoder is lenient (it skips characters it does not know,
+    // takes '+', '/' and padding, and ignores a last character's unused low bits), so without this a
+    // re-spelled cookie would open to the same bytes. The one canonical spelling of the decoded bytes
+    // must be the value itself; comparing costs far less than a regular expression over the value.
+    if (length === 0 || raw.toString('base64url', 0, length) !== value) return 'malformed'
+    if (length < HEADER_BYTES + TAG_BYTES) return 'truncated'
     if (raw[0] !== SEAL_VERSION) return 'unknown-version'
     const found = this.#keyring.find(raw.readUInt32BE(1))
     const key: SealKey = found ?? this.#keyring.decoy
-    const message = Buffer.allocUnsafe(raw.length - HEADER_BYTES - TAG_BYTES)
+    const messageLength = length - HEADER_BYTES - TAG_BYTES
+    const message = (scratch ? plainScratch : Buffer.allocUnsafe(messageLength)).subarray(0, messageLength)
     try {
       sodium.crypto_aead_xchacha20poly1305_ietf_decrypt(
         message,
         null,
-        raw.subarray(HEADER_BYTES),
+        raw.subarray(HEADER_BYTES, length),
         this.#ad.get(key.id) as Buffer,
         raw.subarray(1 + KEY_ID_BYTES, HEADER_BYTES),
         key.sealKey

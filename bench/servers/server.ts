@@ -7,6 +7,7 @@
  * `request.session` type, and one program cannot hold all three declarations.
  */
 import Fastify, { type FastifyInstance, type FastifyPluginAsync, type FastifyRequest } from 'fastify'
+import { Redis } from 'ioredis'
 import { CASES, SEEDED_COUNTER, USER } from '../cases.js'
 
 declare module 'fastify-session-kit' {
@@ -31,22 +32,23 @@ async function load<T> (specifier: string): Promise<T> {
   return await import(specifier) as T
 }
 
-async function redisClient (): Promise<{ quit (): Promise<unknown> }> {
-  const { Redis } = await load<{ Redis: new (port: number, host: string) => { quit (): Promise<unknown> } }>('ioredis')
+function redisClient (): Redis {
   return new Redis(Number(process.env.BENCH_REDIS_PORT), '127.0.0.1')
 }
 
 // Our plugin: the typed API.
 async function kit (app: FastifyInstance, store: 'cookie' | 'memory' | 'redis'): Promise<Access> {
-  const pkg = await import('fastify-session-kit')
+  // KIT_A: another build of this package (an A/B run of an optimisation), for cases named `<case>@A`.
+  const variant = process.argv[2]?.endsWith('@A') === true
+  const pkg = variant
+    ? await load<typeof import('fastify-session-kit')>(process.env.KIT_A as string)
+    : await import('fastify-session-kit')
   const options: Record<string, unknown> = { secret: SECRET }
   if (store === 'memory') options.store = new pkg.MemoryStore()
   if (store === 'redis') {
-    const RedisStore = (pkg as Record<string, unknown>).RedisStore as (new (o: object) => unknown) | undefined
-    if (RedisStore === undefined) throw new Error('RedisStore is not exported by the built package')
-    const client = await redisClient()
+    const client = redisClient()
     app.addHook('onClose', async () => { await client.quit() })
-    options.store = new RedisStore({ client, prefix: 'bench-kit:' })
+    options.store = new pkg.RedisStore({ client, prefix: 'bench-kit:' })
   }
   await app.register(pkg.default, options as unknown as Parameters<typeof pkg.default>[1])
   return {
@@ -101,7 +103,7 @@ async function fastifySession (app: FastifyInstance, redis: boolean): Promise<Ac
   const options: Record<string, unknown> = { secret: SECRET, cookie: { secure: false }, saveUninitialized: false }
   if (redis) {
     const { RedisStore } = await load<{ RedisStore: new (o: object) => unknown }>('connect-redis')
-    const client = await redisClient()
+    const client = redisClient()
     app.addHook('onClose', async () => { await client.quit() })
     options.store = new RedisStore({ client, prefix: 'bench-connect:' })
   }
@@ -126,7 +128,7 @@ async function fastifySession (app: FastifyInstance, redis: boolean): Promise<Ac
 }
 
 async function setup (app: FastifyInstance, name: string): Promise<Access | undefined> {
-  switch (name) {
+  switch (name.replace(/@A$/, '')) {
     case 'bare': return undefined
     case 'kit-no-cookie':
     case 'kit-cookie-rw':
@@ -143,7 +145,7 @@ async function setup (app: FastifyInstance, name: string): Promise<Access | unde
 
 async function main (): Promise<void> {
   const name = process.argv[2] ?? ''
-  if (!CASES.some((c) => c.name === name)) throw new Error(`unknown case ${name}`)
+  if (!CASES.some((c) => c.name === name.replace(/@A$/, ''))) throw new Error(`unknown case ${name}`)
   const app = Fastify({ logger: false })
   const access = await setup(app, name)
   app.get('/plain', async () => PAYLOAD)

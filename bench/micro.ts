@@ -1,0 +1,105 @@
+/**
+ * Micro benchmark of sealing: `Sealer.seal` / `Sealer.open` from the built package against the raw
+ * libsodium calls on preallocated buffers (the floor: no encoding, no allocation, a fixed nonce).
+ * Run by `npm run bench -- micro`; MICRO_MS sets the milliseconds per measurement (default 500).
+ * KIT_A (a path to another build's dist/lib/index.js) adds that build's seal/open, for A/B ratios.
+ */
+import sodium from 'sodium-native'
+import { dirname, join } from 'node:path'
+import { fileURLToPath } from 'node:url'
+import { writeFileSync, mkdirSync } from 'node:fs'
+import { machine } from './machine.js'
+
+type SealModule = typeof import('../lib/seal.js')
+type KeyringModule = typeof import('../lib/keyring.js')
+
+const here = fileURLToPath(new URL('.', import.meta.url))
+const dist = join(here, '..', 'dist', 'lib')
+const { Sealer } = await import(join(dist, 'seal.js')) as SealModule
+const { Keyring } = await import(join(dist, 'keyring.js')) as KeyringModule
+const distA = process.env.KIT_A === undefined ? undefined : dirname(process.env.KIT_A)
+const sealA = distA === undefined ? undefined : await import(join(distA, 'seal.js')) as SealModule
+const keyringA = distA === undefined ? undefined : await import(join(distA, 'keyring.js')) as KeyringModule
+
+const MS = Number(process.env.MICRO_MS ?? 500)
+const ROUNDS = 3
+
+/** Operations per second of `op`, the median of ROUNDS timed runs of about MS milliseconds each. */
+function opsPerSec (op: () => void): number {
+  const results: number[] = []
+  for (let r = 0; r < ROUNDS; r++) {
+    let n = 0
+    const start = process.hrtime.bigint()
+    const until = start + BigInt(MS) * 1_000_000n
+    let now = start
+    while (now < until) {
+      for (let i = 0; i < 1000; i++) op()
+      n += 1000
+      now = process.hrtime.bigint()
+    }
+    results.push(n / (Number(now - start) / 1e9))
+  }
+  return results.sort((a, b) => a - b)[1] as number
+}
+
+function plaintextOf (bytes: number): string {
+  // JSON like the sessions': ASCII, so string length equals byte length.
+  const filler = 'x'.repeat(bytes - 11)
+  return `{"data":"${filler}"}`
+}
+
+const keyring = new Keyring([Buffer.alloc(32, 3)])
+const sealer = new Sealer(keyring, 'sid')
+const sealerA = sealA === undefined || keyringA === undefined ? undefined : new sealA.Sealer(new keyringA.Keyring([Buffer.alloc(32, 3)]), 'sid')
+const key = Buffer.alloc(sodium.crypto_aead_xchacha20poly1305_ietf_KEYBYTES, 5)
+const nonce = Buffer.alloc(sodium.crypto_aead_xchacha20poly1305_ietf_NPUBBYTES, 9)
+const ad = Buffer.from('\x01\x00\x00\x00\x01sid')
+const TAG = sodium.crypto_aead_xchacha20poly1305_ietf_ABYTES
+
+interface MicroRow {
+  op: string
+  bytes: number
+  oursOpsPerSec: number
+  floorOpsPerSec: number
+  oursUs: number
+  floorUs: number
+  ratio: number
+  /** The KIT_A build's µs per operation, when given. */
+  aUs?: number
+}
+const rows: MicroRow[] = []
+for (const bytes of [200, 3072]) {
+  const plaintext = plaintextOf(bytes)
+  const message = Buffer.from(plaintext)
+  const cipher = Buffer.alloc(message.length + TAG)
+  const opened = Buffer.alloc(message.length)
+  sodium.crypto_aead_xchacha20poly1305_ietf_encrypt(cipher, message, ad, null, nonce, key)
+  const sealed = sealer.seal(plaintext)
+  const check = sealer.open(sealed)
+  if (typeof check === 'string' || check.plaintext !== plaintext) throw new Error('seal/open round trip failed')
+
+  const oursSeal = opsPerSec(() => { sealer.seal(plaintext) })
+  const floorSeal = opsPerSec(() => { sodium.crypto_aead_xchacha20poly1305_ietf_encrypt(cipher, message, ad, null, nonce, key) })
+  const oursOpen = opsPerSec(() => { sealer.open(sealed) })
+  const floorOpen = opsPerSec(() => { sodium.crypto_aead_xchacha20poly1305_ietf_decrypt(opened, null, cipher, ad, nonce, key) })
+  const aSeal = sealerA === undefined ? undefined : opsPerSec(() => { sealerA.seal(plaintext) })
+  const aOpen = sealerA === undefined ? undefined : opsPerSec(() => { sealerA.open(sealed) })
+  for (const [op, ours, floor, a] of [['seal', oursSeal, floorSeal, aSeal], ['open', oursOpen, floorOpen, aOpen]] as const) {
+    const row: MicroRow = { op, bytes, oursOpsPerSec: ours, floorOpsPerSec: floor, oursUs: 1e6 / ours, floorUs: 1e6 / floor, ratio: ours / floor }
+    if (a !== undefined) row.aUs = 1e6 / a
+    rows.push(row)
+  }
+}
+
+const table = [
+  '| operation | payload | lib/seal.ts ops/s (µs/op) | raw sodium floor ops/s (µs/op) | ours / floor |',
+  '|---|---:|---:|---:|---:|',
+  ...rows.map((r) => `| ${r.op} | ${r.bytes} B | ${Math.round(r.oursOpsPerSec)} (${r.oursUs.toFixed(2)}) | ${Math.round(r.floorOpsPerSec)} (${r.floorUs.toFixed(2)}) | ${r.ratio.toFixed(2)}× |` +
+    (r.aUs === undefined ? '' : ` A ${r.aUs.toFixed(2)} µs/op, A/B ${(r.aUs / r.oursUs).toFixed(2)}× |`))
+].join('\n') + '\n'
+const out = distA === undefined ? here : join(here, 'out')
+mkdirSync(out, { recursive: true })
+writeFileSync(join(out, 'micro.json'), JSON.stringify({ date: new Date().toISOString(), machine: machine(), rows }, null, 2) + '\n')
+writeFileSync(join(out, 'micro.md'), table)
+console.log(`\n${table}`)
+keyring.wipe()
