@@ -7,6 +7,7 @@ import type { Driver } from '../lib/driver.js'
 import { buildConfig, type Config, type FastifySessionOptions } from '../lib/options.js'
 import { Session } from '../lib/session.js'
 import { kState } from '../lib/symbols.js'
+import { Keyring } from '../lib/keyring.js'
 import { SECRET } from './helpers.js'
 
 /**
@@ -135,4 +136,38 @@ export function sessionData (): fc.Arbitrary<Record<string, unknown>> {
 /** Whether the response let the request through as a logged-in user (the routes echo the user). */
 export function authenticated (res: LightMyRequestResponse): boolean {
   return res.statusCode === 200 && (res.json() as { user?: unknown }).user != null
+}
+
+/** What {@link watchKeyringWipes} saw. */
+export interface WipeWatch {
+  /** Every keyring wiped since the watch began, in order. */
+  readonly keyrings: Keyring[]
+  /** Copies of every key buffer of those keyrings, taken just before they were wiped. */
+  readonly copies: Buffer[]
+}
+
+/** The buffers a keyring holds that tests can reach: seal and store keys of every key and the decoy. */
+export function keyBuffers (keyring: Keyring): Buffer[] {
+  return [...keyring.keys, keyring.decoy].flatMap((k) => [k.sealKey, k.storeKey])
+}
+
+/**
+ * A test-only path to the keyring inside a registered plugin, without a public accessor: wraps
+ * `Keyring.prototype.wipe` (the plugin calls it from its onClose hook) to keep the keyring and a copy
+ * of its keys, then wipes as before. Restored at teardown.
+ */
+export function watchKeyringWipes (t: { teardown (fn: () => unknown): void }): WipeWatch {
+  const original = Object.getOwnPropertyDescriptor(Keyring.prototype, 'wipe') as PropertyDescriptor
+  const wipe = original.value as (this: Keyring) => void
+  const watch: WipeWatch = { keyrings: [], copies: [] }
+  Object.defineProperty(Keyring.prototype, 'wipe', {
+    ...original,
+    value: function watchedWipe (this: Keyring): void {
+      watch.keyrings.push(this)
+      for (const b of keyBuffers(this)) watch.copies.push(Buffer.from(b))
+      wipe.call(this)
+    }
+  })
+  t.teardown(() => { Object.defineProperty(Keyring.prototype, 'wipe', original) })
+  return watch
 }
