@@ -1,6 +1,7 @@
 // Helpers for the adversarial tests (property, fuzz, leak and oracle tests). Not a test file.
 import type { FastifyReply, FastifyRequest, LightMyRequestResponse } from 'fastify'
 import fc from 'fast-check'
+import sodium from 'sodium-native'
 import { CookieDriver, CookieStore } from '../lib/stores/cookie-store.js'
 import { ServerDriver } from '../lib/stores/server-driver.js'
 import type { Driver } from '../lib/driver.js'
@@ -8,6 +9,7 @@ import { buildConfig, type Config, type FastifySessionOptions } from '../lib/opt
 import { Session } from '../lib/session.js'
 import { kState } from '../lib/symbols.js'
 import { Keyring } from '../lib/keyring.js'
+import { Sealer } from '../lib/seal.js'
 import { SECRET } from './helpers.js'
 
 /**
@@ -170,4 +172,43 @@ export function watchKeyringWipes (t: { teardown (fn: () => unknown): void }): W
   })
   t.teardown(() => { Object.defineProperty(Keyring.prototype, 'wipe', original) })
   return watch
+}
+
+/** Decryptions seen by {@link countDecryptions}: the key each one used. */
+export interface DecryptionLog {
+  readonly keys: Buffer[]
+}
+
+/**
+ * A test seam on the AEAD itself: wraps sodium-native's XChaCha20-Poly1305 decrypt (the one
+ * primitive lib/seal.ts opens cookies with) to record every call and its key, so tests can count
+ * decryptions structurally instead of timing them. Restored at teardown.
+ */
+export function countDecryptions (t: { teardown (fn: () => unknown): void }): DecryptionLog {
+  const target = sodium as unknown as Record<string, (...args: unknown[]) => unknown>
+  const name = 'crypto_aead_xchacha20poly1305_ietf_decrypt'
+  const original = target[name] as (...args: unknown[]) => unknown
+  const log: DecryptionLog = { keys: [] }
+  target[name] = function countedDecrypt (...args: unknown[]): unknown {
+    log.keys.push(args[5] as Buffer)
+    return original.apply(this, args)
+  }
+  t.teardown(() => { target[name] = original })
+  return log
+}
+
+/** Counts calls of `Sealer.prototype.open` (the first step of decoding a cookie). Restored at teardown. */
+export function countOpens (t: { teardown (fn: () => unknown): void }): { count: number } {
+  const original = Object.getOwnPropertyDescriptor(Sealer.prototype, 'open') as PropertyDescriptor
+  const open = original.value as (this: Sealer, value: string) => unknown
+  const counter = { count: 0 }
+  Object.defineProperty(Sealer.prototype, 'open', {
+    ...original,
+    value: function countedOpen (this: Sealer, value: string): unknown {
+      counter.count++
+      return open.call(this, value)
+    }
+  })
+  t.teardown(() => { Object.defineProperty(Sealer.prototype, 'open', original) })
+  return counter
 }
