@@ -1,4 +1,4 @@
-import createError from '@fastify/error'
+import { createError } from '@fastify/error'
 
 // Every error the plugin can raise, made once. Messages name the option or the rule that was broken,
 // never a value: a secret, a key, a cookie or a session id must not reach a log through an error.
