@@ -53,8 +53,8 @@ export interface PageContext {
 }
 
 const STYLE = `
-:root { color-scheme: light; --bg: #f6f7f9; --fg: #1d2330; --card: #fff; --muted: #5b6475; --accent: #2156d9; --line: #dfe3ea }
-body.dark { color-scheme: dark; --bg: #14171d; --fg: #e7eaf0; --card: #1e232c; --muted: #9aa3b5; --accent: #7ea2ff; --line: #323946 }
+:root { color-scheme: light; --bg: #f6f7f9; --fg: #1d2330; --card: #fff; --muted: #5b6475; --accent: #2156d9; --on-accent: #fff; --line: #dfe3ea }
+body.dark { color-scheme: dark; --bg: #14171d; --fg: #e7eaf0; --card: #1e232c; --muted: #9aa3b5; --accent: #7ea2ff; --on-accent: #0d1220; --line: #323946 }
 * { box-sizing: border-box }
 body { margin: 0; font: 16px/1.5 system-ui, -apple-system, "Segoe UI", sans-serif; background: var(--bg); color: var(--fg) }
 nav { display: flex; flex-wrap: wrap; align-items: center; gap: .25rem 1rem; padding: .75rem 1.5rem; background: var(--card); border-bottom: 1px solid var(--line) }
@@ -63,6 +63,7 @@ nav a { color: var(--fg); text-decoration: none; padding: .15rem .1rem; border-b
 nav a.active, nav a:hover { border-bottom-color: var(--accent) }
 nav .who { margin-left: auto; display: flex; align-items: center; gap: .75rem; color: var(--muted) }
 nav form { margin: 0 }
+nav button { padding: .1rem .6rem; font-size: .9rem }
 main { max-width: 46rem; margin: 2rem auto; padding: 0 1.5rem }
 .card { background: var(--card); border: 1px solid var(--line); border-radius: 10px; padding: 1.25rem 1.5rem; margin-bottom: 1.25rem }
 h1 { font-size: 1.6rem; margin: 0 0 1rem }
@@ -70,7 +71,7 @@ h2 { font-size: 1.15rem; margin: 0 0 .75rem }
 a { color: var(--accent) }
 label { display: block; margin: .5rem 0 .25rem; font-weight: 600 }
 input[type=text], input[type=password] { width: 100%; max-width: 20rem; padding: .45rem .6rem; border: 1px solid var(--line); border-radius: 6px; background: var(--bg); color: var(--fg); font: inherit }
-button { font: inherit; padding: .4rem .9rem; border-radius: 6px; border: 1px solid var(--accent); background: var(--accent); color: #fff; cursor: pointer }
+button { font: inherit; padding: .4rem .9rem; border-radius: 6px; border: 1px solid var(--accent); background: var(--accent); color: var(--on-accent); cursor: pointer }
 button.link { background: none; color: var(--accent); border-color: var(--line) }
 table { width: 100%; border-collapse: collapse }
 th, td { text-align: left; padding: .45rem .4rem; border-bottom: 1px solid var(--line) }
@@ -79,7 +80,7 @@ td.num, th.num { text-align: right }
 .flash.success { background: #e7f6ec; border-color: #9fd5b0; color: #1f5d33 }
 .flash.info { background: #e8effd; border-color: #a9c0f2; color: #23427f }
 .error { background: #fdecec; border: 1px solid #f0b0b0; color: #8a1f1f; padding: .6rem .9rem; border-radius: 8px }
-.badge { display: inline-block; padding: 0 .5rem; border-radius: 999px; font-size: .8rem; background: var(--accent); color: #fff }
+.badge { display: inline-block; padding: 0 .5rem; border-radius: 999px; font-size: .8rem; background: var(--accent); color: var(--on-accent) }
 .muted { color: var(--muted) }
 .status { font-size: 3rem; font-weight: 800; color: var(--accent); margin: 0 }
 `
