@@ -1,0 +1,136 @@
+/**
+ * Memory: MemoryStore bytes per session at 100 000 sessions, and the plugin's heap over 1 000 000
+ * requests on the cookie store. Needs `--expose-gc` (`npm run bench -- memory` passes it).
+ * Environment: SESSIONS (default 100000), REQUESTS (default 1000000).
+ */
+import { MemoryStore, type Session } from 'fastify-session-kit'
+import { mkdirSync, writeFileSync } from 'node:fs'
+import { join } from 'node:path'
+import { fileURLToPath } from 'node:url'
+import { SEEDED_COUNTER, USER } from './cases.js'
+import { machine } from './machine.js'
+
+type KeyringModule = typeof import('../lib/keyring.js')
+type IdModule = typeof import('../lib/session-id.js')
+type OptionsModule = typeof import('../lib/options.js')
+type CookieStoreModule = typeof import('../lib/stores/cookie-store.js')
+type HooksModule = typeof import('../lib/hooks.js')
+
+declare module 'fastify-session-kit' {
+  interface SessionData {
+    user: typeof USER
+    counter: number
+  }
+}
+
+const here = fileURLToPath(new URL('.', import.meta.url))
+const dist = join(here, '..', 'dist', 'lib')
+const { Keyring } = await import(join(dist, 'keyring.js')) as KeyringModule
+const { generateId } = await import(join(dist, 'session-id.js')) as IdModule
+const { buildConfig } = await import(join(dist, 'options.js')) as OptionsModule
+const { CookieDriver } = await import(join(dist, 'stores', 'cookie-store.js')) as CookieStoreModule
+const { onRequest, onSend } = await import(join(dist, 'hooks.js')) as HooksModule
+
+const gc = (globalThis as { gc?: () => void }).gc
+if (gc === undefined) throw new Error('run with node --expose-gc')
+
+function heapUsed (): number {
+  // Twice: the first collection can leave garbage that only a second one frees (weak maps, finalizers).
+  gc?.()
+  gc?.()
+  return process.memoryUsage().heapUsed
+}
+
+const SESSIONS = Number(process.env.SESSIONS ?? 100_000)
+const REQUESTS = Number(process.env.REQUESTS ?? 1_000_000)
+const SECRET = 'bench-secret-0123456789abcdefghijklmnopqrstuvwxyz'
+const data = { user: USER, counter: SEEDED_COUNTER }
+const payloadBytes = JSON.stringify(data).length
+
+/** MemoryStore with SESSIONS sessions, keyed as the plugin keys them (a keyed hash of a random id). */
+async function memoryStore (): Promise<{ sessions: number, bytesPerSession: number, payloadBytes: number, overheadBytes: number }> {
+  const keyring = new Keyring([Buffer.from(SECRET)])
+  const store = new MemoryStore({ maxSessions: SESSIONS })
+  const before = heapUsed()
+  const now = Date.now()
+  for (let i = 0; i < SESSIONS; i++) {
+    const record = { data: { user: { ...USER }, counter: SEEDED_COUNTER + i }, createdAt: now, lastSeenAt: now }
+    await store.set(keyring.storeKey(generateId()), record, 86_400_000)
+  }
+  const after = heapUsed()
+  if (store.size !== SESSIONS) throw new Error(`expected ${SESSIONS} sessions, have ${store.size}`)
+  const bytesPerSession = (after - before) / SESSIONS
+  store.close()
+  keyring.wipe()
+  return { sessions: SESSIONS, bytesPerSession, payloadBytes, overheadBytes: bytesPerSession - payloadBytes }
+}
+
+/**
+ * Heap at checkpoints while the cookie store serves REQUESTS read+write requests with one cookie,
+ * through the plugin's own onRequest and onSend hooks (what the plugin does per request, with a
+ * minimal request and reply). Not through app.inject: light-my-request 6.8 itself retains about 9 KB
+ * per injected request here (with a bare `(req, res) => res.end()` handler too), which would hide
+ * anything the plugin does.
+ */
+async function cookieStoreHeap (): Promise<Array<{ requests: number, heapMB: number }>> {
+  const config = buildConfig({ secret: SECRET })
+  const driver = new CookieDriver(config)
+  const load = onRequest(config, driver, true) as unknown as (request: object, reply: object, done: (err?: Error) => void) => void
+  const persist = onSend(driver, true) as unknown as (request: object, reply: object, payload: unknown, done: (err: Error | null) => void) => void
+  const log = { isLevelEnabled: () => false, warn () {}, debug () {} }
+  let setCookie = ''
+  const reply = {
+    header (_name: string, value: string) { setCookie = value },
+    getHeader: () => setCookie,
+    removeHeader () { setCookie = '' }
+  }
+  const fail = (err?: Error | null): void => { if (err !== undefined && err !== null) throw err }
+  function serve (cookie: string | undefined, handle: (session: Session) => void): void {
+    const request = { headers: { cookie }, protocol: 'http', log, session: null as unknown as Session }
+    load(request, reply, fail)
+    handle(request.session)
+    persist(request, reply, '', fail)
+  }
+  serve(undefined, (s) => {
+    s.set('user', USER)
+    s.set('counter', SEEDED_COUNTER)
+  })
+  const cookie = setCookie.split(';')[0] as string
+  const every = REQUESTS / 10
+  const points: Array<{ requests: number, heapMB: number }> = []
+  let counter = 0
+  for (let done = 1; done <= REQUESTS; done++) {
+    serve(cookie, (s) => {
+      counter = (s.get('counter') ?? 0) + 1
+      s.set('counter', counter)
+      s.get('user')
+    })
+    if (counter !== SEEDED_COUNTER + 1) throw new Error('the session did not load')
+    if (done % every === 0 || done === 10_000) points.push({ requests: done, heapMB: heapUsed() / 1048576 })
+  }
+  config.keyring.wipe()
+  return points
+}
+
+const store = await memoryStore()
+const heap = await cookieStoreHeap()
+const first = heap.find((p) => p.requests >= REQUESTS / 10) ?? heap[0]
+const last = heap.at(-1)
+const growthMB = first === undefined || last === undefined ? 0 : last.heapMB - first.heapMB
+const result = { date: new Date().toISOString(), machine: machine(), memoryStore: store, cookieStoreHeap: heap, growthMB }
+const md = [
+  `MemoryStore, ${store.sessions} sessions of ${store.payloadBytes} bytes of JSON each: ` +
+    `${Math.round(store.bytesPerSession)} bytes per session, ${Math.round(store.overheadBytes)} beyond the payload (target ≤ 1024).`,
+  '',
+  `Cookie store, ${REQUESTS} read+write requests through the plugin's onRequest and onSend hooks, heap after a forced GC:`,
+  '',
+  '| requests | heap used (MB) |',
+  '|---:|---:|',
+  ...heap.map((p) => `| ${p.requests} | ${p.heapMB.toFixed(2)} |`),
+  '',
+  `Growth from ${first?.requests ?? 0} to ${last?.requests ?? 0} requests: ${growthMB.toFixed(2)} MB.`
+].join('\n') + '\n'
+mkdirSync(here, { recursive: true })
+writeFileSync(join(here, 'memory.json'), JSON.stringify(result, null, 2) + '\n')
+writeFileSync(join(here, 'memory.md'), md)
+console.log(`\n${md}`)
