@@ -41,7 +41,7 @@ for (const store of STORES) {
       await browser.login('admin')
       const page = await browser.get('/admin')
       t.equal(page.statusCode, 200)
-      t.match(textOf(page.body, 'admin-panel'), /admin admin alice user/)
+      t.match(textOf(page.body, 'admin-panel'), /Username Role .*admin admin .*alice user/)
       t.equal(textOf(page.body, 'nav-user'), 'admin admin')
     })
 

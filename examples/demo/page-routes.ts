@@ -26,18 +26,46 @@ login is sent to the login form and comes back here afterwards; an API client ge
 and, logged in, this page as JSON.</p>`)
   })
 
+  // Server stores index sessions by user, so the admin can see and end a user's sessions on every
+  // device; the cookie store keeps nothing on the server (it answers FST_SESSION_NOT_SUPPORTED).
+  const serverStore = storeName !== 'cookie'
+  async function sessionsOf (name: string): Promise<number | undefined> {
+    return serverStore ? (await app.session.listUserSessions(name)).length : undefined
+  }
+
   app.get('/admin', { preHandler: requireAdmin() }, async function admin (request, reply) {
+    const rows = await Promise.all(users.list().map(async (u) => ({ ...u, sessions: await sessionsOf(u.name) })))
     return sendPage(request, reply, 'Admin panel', html`
 <div class="card" id="admin-panel">
   <h2>Users</h2>
   <table>
-    <thead><tr><th>Username</th><th>Role</th></tr></thead>
-    <tbody>${users.list().map((u) => html`<tr><td>${u.name}</td><td>${u.role}</td></tr>`)}</tbody>
+    <thead><tr><th>Username</th><th>Role</th>${serverStore ? html`<th class="num">Sessions</th><th></th>` : ''}</tr></thead>
+    <tbody>${rows.map((u) => html`<tr><td>${u.name}</td><td>${u.role}</td>${u.sessions === undefined
+      ? ''
+      : html`<td class="num" id="sessions-${u.name}">${u.sessions}</td>
+        <td class="num"><form method="post" action="/admin/revoke"><input type="hidden" name="user" value="${u.name}">
+        <button class="link" type="submit" id="revoke-${u.name}">Log out everywhere</button></form></td>`}</tr>`)}</tbody>
   </table>
+  ${serverStore
+    ? ''
+    : html`<p class="muted" id="no-revocation">The ${storeName} store keeps sessions in the browser, so there is no list of a
+      user's sessions to show or end here: run the demo with <code>SESSION_STORE=memory</code> or <code>redis</code> to see it.</p>`}
 </div>
 <p class="muted">Guarded by <code>requireAdmin()</code>: without a login a browser gets the 401 page, a user
 without the admin role the 403 page, and API clients the same codes as JSON.</p>`)
   })
+
+  if (serverStore) {
+    app.post<{ Body: { user?: string } | undefined }>('/admin/revoke', { preHandler: requireAdmin() }, async function revoke (request, reply) {
+      const name = String(request.body?.user ?? '')
+      const ended = await app.session.revokeUser(name)
+      const self = name === request.session.get('userId')
+      // Ending your own sessions includes this one: its record is gone, the cookie goes too.
+      if (self) await request.session.destroy()
+      request.flash('info', `Ended ${ended} ${ended === 1 ? 'session' : 'sessions'} of ${name}.`)
+      return reply.redirect(self ? '/' : '/admin', 303)
+    })
+  }
 
   app.get('/preferences', async function preferences (request, reply) {
     const visits = (request.session.get('visits') ?? 0) + 1
