@@ -1,6 +1,7 @@
 // A shopping cart kept in the session, on the memory store: add products by id, read the cart with
 // its total, clear it. Run: `npx tsx examples/cart.ts`, then
 //   curl -c jar -b jar -X POST localhost:3000/cart/2 && curl -b jar localhost:3000/cart
+import { realpathSync } from 'node:fs'
 import { pathToFileURL } from 'node:url'
 import Fastify, { type FastifyInstance } from 'fastify'
 import fastifySession, { generateSecret, MemoryStore } from 'fastify-session-kit'
@@ -49,7 +50,7 @@ export async function build (secret = process.env.SESSION_SECRET ?? generateSecr
   return app
 }
 
-if (process.argv[1] !== undefined && import.meta.url === pathToFileURL(process.argv[1]).href) {
+if (process.argv[1] !== undefined && import.meta.url === pathToFileURL(realpathSync(process.argv[1])).href) {
   const app = await build()
   await app.listen({ port: Number(process.env.PORT ?? 3000), host: process.env.HOST ?? '127.0.0.1' })
   console.log(`listening on http://${process.env.HOST ?? '127.0.0.1'}:${process.env.PORT ?? 3000}`)

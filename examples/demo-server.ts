@@ -8,6 +8,7 @@
 //                   is made at startup and every session ends when the server restarts
 //   SESSION_STORE   cookie (default) | memory | redis
 //   REDIS_URL       for SESSION_STORE=redis, default redis://127.0.0.1:6379
+import { realpathSync } from 'node:fs'
 import { pathToFileURL } from 'node:url'
 import fastifyFlash from '@fastify/flash'
 import fastifyFormbody from '@fastify/formbody'
@@ -95,6 +96,6 @@ async function main (): Promise<void> {
   await app.listen({ port, host })
 }
 
-if (process.argv[1] !== undefined && import.meta.url === pathToFileURL(process.argv[1]).href) {
+if (process.argv[1] !== undefined && import.meta.url === pathToFileURL(realpathSync(process.argv[1])).href) {
   await main()
 }

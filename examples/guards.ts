@@ -1,6 +1,7 @@
 // The three guards: requireLogin (401, or a 303 to the login page for browsers), requireRole and
 // requireAdmin (403 for the wrong role, 401 first without a login). Run: `npx tsx examples/guards.ts`,
 // then `curl localhost:3000/admin` (401), and with a cookie from POST /login/admin, 200.
+import { realpathSync } from 'node:fs'
 import { pathToFileURL } from 'node:url'
 import Fastify, { type FastifyInstance } from 'fastify'
 import fastifySession, { generateSecret, requireAdmin, requireLogin, requireRole } from 'fastify-session-kit'
@@ -38,7 +39,7 @@ export async function build (secret = process.env.SESSION_SECRET ?? generateSecr
   return app
 }
 
-if (process.argv[1] !== undefined && import.meta.url === pathToFileURL(process.argv[1]).href) {
+if (process.argv[1] !== undefined && import.meta.url === pathToFileURL(realpathSync(process.argv[1])).href) {
   const app = await build()
   await app.listen({ port: Number(process.env.PORT ?? 3000), host: process.env.HOST ?? '127.0.0.1' })
   console.log(`listening on http://${process.env.HOST ?? '127.0.0.1'}:${process.env.PORT ?? 3000}`)

@@ -2,6 +2,7 @@
 // session. Run: `npx tsx examples/login.ts`, then
 //   curl -c jar -b jar -H 'content-type: application/json' -d '{"username":"alice","password":"password"}' localhost:3000/login
 //   curl -b jar localhost:3000/me
+import { realpathSync } from 'node:fs'
 import { pathToFileURL } from 'node:url'
 import Fastify, { type FastifyInstance } from 'fastify'
 import fastifySession, { generateSecret, requireLogin } from 'fastify-session-kit'
@@ -40,7 +41,7 @@ export async function build (secret = process.env.SESSION_SECRET ?? generateSecr
   return app
 }
 
-if (process.argv[1] !== undefined && import.meta.url === pathToFileURL(process.argv[1]).href) {
+if (process.argv[1] !== undefined && import.meta.url === pathToFileURL(realpathSync(process.argv[1])).href) {
   const app = await build()
   await app.listen({ port: Number(process.env.PORT ?? 3000), host: process.env.HOST ?? '127.0.0.1' })
   console.log(`listening on http://${process.env.HOST ?? '127.0.0.1'}:${process.env.PORT ?? 3000}`)
