@@ -39,10 +39,11 @@ export class ServerDriver extends Driver {
     const keyring = this.config.keyring
     let key = ''
     let record: SessionRecord | undefined
+    let i = 0
     try {
       // After a secret rotation, records written under an older secret's hash are found here and
-      // moved to the current hash when the response is persisted.
-      for (let i = 0; i < keyring.keys.length && record === undefined; i++) {
+      // moved to the current hash when the response is persisted (rewrite, below).
+      for (; i < keyring.keys.length && record === undefined; i++) {
         key = keyring.storeKey(raw, keyring.keys[i])
         record = await this.store.get(key)
       }
@@ -68,6 +69,9 @@ export class ServerDriver extends Driver {
     state.data = record.data
     state.idIssuedAt = record.renewedAt ?? record.createdAt
     state.loadedJson = JSON.stringify(record.data)
+    // Found under an older secret: move it now, even on a read-only request, so the old secret can
+    // be dropped once every active session has been seen once.
+    if (i > 1) state.rewrite = true
     if (now - record.lastSeenAt >= this.config.refreshMs) state.refresh = true
     this.checkRenewal(state, now)
   }
