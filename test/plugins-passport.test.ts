@@ -136,11 +136,12 @@ async function keepSuite (t: Test, store: AnyStore): Promise<void> {
     t.same(after.cart, ['apple', 'pear'])
   })
 
-  // @fastify/passport 4 builds the keep-list of keepSessionInfo from Object.keys(request.session):
-  // that lists the data of @fastify/session's plain-object session only. Our Session (like
-  // @fastify/secure-session's) keeps its data behind methods, so the list holds just
-  // clearSessionIgnoreFields and the other keys are dropped. clearSessionIgnoreFields and
-  // clearSessionOnLogin: false (above) are the ways to keep data across login.
+  // @fastify/passport 4, for a session with regenerate(), builds the keep-list of keepSessionInfo
+  // from Object.keys(request.session): that lists the data of @fastify/session's plain-object session
+  // only. Our Session keeps its data behind get/data(), so the list holds just
+  // clearSessionIgnoreFields and the other keys are dropped. (@fastify/secure-session has no
+  // regenerate(), so passport takes its data() branch there, without a new id.)
+  // clearSessionIgnoreFields and clearSessionOnLogin: false (above) keep data across login.
   const keepSessionInfoGap = 'keepSessionInfo reads Object.keys(request.session), which lists no data keys of a Session object'
   t.test('keepSessionInfo keeps the session data across login, with a new id', { todo: keepSessionInfoGap }, async (t) => {
     const app = await passportApp(t, store, { login: { keepSessionInfo: true } })
