@@ -7,7 +7,9 @@ import { readCookie } from '../lib/cookie.js'
 import { MemoryStore, requireLogin } from '../lib/index.js'
 import type { Session } from '../lib/session.js'
 import { build, cookieValue } from './helpers.js'
-import { check, directDriver, fcParams } from './security-support.js'
+import { check, directDriver, fcParams, propertyTimeout } from './security-support.js'
+
+propertyTimeout(t)
 
 type Untyped = { set (k: string, v: unknown): void, get (k: string): unknown }
 const untyped = (s: Session): Untyped => s as unknown as Untyped

@@ -6,7 +6,9 @@ import t from 'tap'
 import fastifySession, { CookieStore, MemoryStore, type FastifySessionOptions } from '../lib/index.js'
 import { buildConfig } from '../lib/options.js'
 import { OTHER_SECRET, SECRET } from './helpers.js'
-import { check, fcParams } from './security-support.js'
+import { check, fcParams, propertyTimeout } from './security-support.js'
+
+propertyTimeout(t)
 
 const noise = fc.oneof(
   fc.anything({ maxDepth: 2 }),

@@ -1,5 +1,6 @@
 // Helpers for the adversarial tests (property, fuzz, leak and oracle tests). Not a test file.
 import type { FastifyReply, FastifyRequest, LightMyRequestResponse } from 'fastify'
+import { isDeepStrictEqual } from 'node:util'
 import fc from 'fast-check'
 import sodium from 'sodium-native'
 import { CookieDriver, CookieStore } from '../lib/stores/cookie-store.js'
@@ -211,4 +212,52 @@ export function countOpens (t: { teardown (fn: () => unknown): void }): { count:
   })
   t.teardown(() => { Object.defineProperty(Sealer.prototype, 'open', original) })
   return counter
+}
+
+/**
+ * Gives a property test file time in proportion to its run count (tap's default is 30 s per file):
+ * 10 000 runs on a busy two-core CI machine can take longer than that.
+ */
+export function propertyTimeout (t: { setTimeout (ms: number): void }, msPerRun = 10): void {
+  const runs = Number(process.env.FC_RUNS ?? 10_000)
+  t.setTimeout(Math.max(30_000, runs * msPerRun))
+}
+
+// Under this many bytes of data JSON the sealed cookie always fits in 4096 bytes (the plaintext adds
+// ~130 bytes of id and times, sealing adds 45 bytes and a third for base64url, attributes ~60).
+export const ALWAYS_FITS = 2700
+
+// JSON has no negative zero: -0 is accepted by set() and comes back as 0, the one change allowed.
+function noNegativeZero (value: unknown): unknown {
+  if (Object.is(value, -0)) return 0
+  if (Array.isArray(value)) return value.map(noNegativeZero)
+  if (typeof value === 'object' && value !== null) {
+    const out: Record<string, unknown> = {}
+    for (const [k, v] of Object.entries(value)) Object.defineProperty(out, k, { value: noNegativeZero(v), enumerable: true, writable: true, configurable: true })
+    return out
+  }
+  return value
+}
+
+/** Deep equality of loaded session data with what was set, -0 read as 0. */
+export const sameData = (actual: unknown, expected: unknown): boolean => isDeepStrictEqual(actual, noNegativeZero(expected))
+
+/** Sets `data` on a new session, persists it, opens the cookie: whether the same data came back. */
+export async function roundTrip (d: DirectDriver, data: Record<string, unknown>): Promise<boolean> {
+  const first = await d.open()
+  for (const [k, v] of Object.entries(data)) (first.session as unknown as { set (k: string, v: unknown): void }).set(k, v)
+  let cookie: string | undefined
+  try {
+    cookie = await d.persist(first.session, first.exchange)
+  } catch (err) {
+    // Refusing is right only for data too big for a cookie, never for data that fits.
+    return (err as { code?: string }).code === 'FST_SESSION_COOKIE_TOO_LARGE' &&
+      Buffer.byteLength(JSON.stringify(data)) > ALWAYS_FITS
+  }
+  if (Object.keys(data).length === 0) return cookie === undefined
+  if (cookie === undefined) return false
+  const second = await d.open(cookie)
+  return second.session.isNew === false &&
+    second.session.id === first.session.id &&
+    sameData((second.session as unknown as { data (): unknown }).data(), data)
 }
