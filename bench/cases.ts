@@ -17,7 +17,7 @@ export const USER = {
 export const SEEDED_COUNTER = 1000
 
 /** What a case's route does with the session. */
-export type Mode = 'bare' | 'no-cookie' | 'read-write' | 'read-only'
+export type Mode = 'bare' | 'no-cookie' | 'read-write' | 'read-only' | 'diagnostic'
 
 export interface BenchCase {
   /** Short id, also the server's argv. */
@@ -46,8 +46,20 @@ export const CASES: readonly BenchCase[] = [
   { name: 'fsession-redis-rw', label: '@fastify/session + connect-redis read+write', mode: 'read-write', redis: true, ours: false }
 ]
 
+/**
+ * Not part of the default run (select them with CASES): bare Fastify with only the cookie plumbing
+ * every cookie session pays, so the table can tell it apart from the session work. Each gets a
+ * 394-character cookie (the size of a sealed session here) in every request.
+ */
+export const DIAGNOSTIC_CASES: readonly BenchCase[] = [
+  { name: 'diag-cookie-in', label: 'bare Fastify, a session-sized Cookie header comes in', mode: 'diagnostic', ours: false },
+  { name: 'diag-fastify-cookie', label: '+ @fastify/cookie parses it', mode: 'diagnostic', ours: false },
+  { name: 'diag-set-cookie', label: '+ a session-sized Set-Cookie goes out (reply.header)', mode: 'diagnostic', ours: false }
+]
+
 /** The route each mode is measured on. */
 export const ROUTE: Record<Mode, string> = {
+  diagnostic: '/plain',
   bare: '/plain',
   'no-cookie': '/plain',
   'read-write': '/rw',

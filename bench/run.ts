@@ -1,6 +1,7 @@
 /**
- * `npm run bench [-- http|micro|memory ...]`: the side-by-side benchmark. With no argument it runs all
- * three parts; the HTTP part writes bench/results.json, bench/results.md and bench/chart.svg.
+ * `npm run bench [-- http|micro|hooks|memory ...]`: the side-by-side benchmark. With no argument it
+ * runs every part; the HTTP part writes bench/results.json, bench/results.md and bench/chart.svg, the
+ * others bench/micro.*, bench/hooks.* and bench/memory.*.
  *
  * Environment: DURATION (seconds per measured run, default 8), ROUNDS (default 2), WARMUP (seconds,
  * default 2), CONNECTIONS (default 50), CASES (comma-separated subset; writes to bench/out/ instead),
@@ -12,7 +13,7 @@ import { spawnSync } from 'node:child_process'
 import { mkdirSync, writeFileSync } from 'node:fs'
 import { dirname, join } from 'node:path'
 import { fileURLToPath } from 'node:url'
-import { CASES, TARGETS, type BenchCase } from './cases.js'
+import { CASES, DIAGNOSTIC_CASES, TARGETS, type BenchCase } from './cases.js'
 import { renderChart } from './chart.js'
 import { measure, type Sample } from './http.js'
 import { machine } from './machine.js'
@@ -38,7 +39,7 @@ function selectCases (): BenchCase[] {
   if (wanted === undefined || wanted === '') return [...CASES]
   return wanted.split(',').map((name) => {
     const [base, variant] = name.trim().split('@')
-    const c = CASES.find((x) => x.name === base)
+    const c = [...CASES, ...DIAGNOSTIC_CASES].find((x) => x.name === base)
     if (c === undefined) throw new Error(`unknown case ${name}`)
     if (variant === undefined) return c
     return { ...c, name: `${c.name}@${variant}`, label: `${c.label} [${variant}]`, anchor: undefined }
@@ -71,7 +72,10 @@ async function http (): Promise<void> {
   for (const r of rows) {
     if (bare !== undefined) r.vsBare = r.reqPerSec / bare.reqPerSec
     const anchor = rows.find((a) => a.name === r.anchor)
-    if (anchor !== undefined) r.vsAnchor = r.reqPerSec / anchor.reqPerSec
+    if (anchor !== undefined) {
+      r.vsAnchor = r.reqPerSec / anchor.reqPerSec
+      r.cpuVsAnchor = anchor.cpuUsPerReq / r.cpuUsPerReq
+    }
     // An A/B pair: the current build against the other one, same run.
     const other = rows.find((a) => a.name === `${r.name}@A`)
     if (other !== undefined) r.vsA = r.reqPerSec / other.reqPerSec
@@ -101,9 +105,10 @@ async function main (): Promise<void> {
     const r = spawnSync('npm', ['run', 'build'], { stdio: 'inherit', cwd: root })
     if (r.status !== 0) throw new Error('npm run build failed')
   }
-  if (all || parts.includes('micro')) runScript('micro.ts')
-  if (all || parts.includes('memory')) runScript('memory.ts', ['--expose-gc'])
   if (all || parts.includes('http')) await http()
+  if (all || parts.includes('micro')) runScript('micro.ts')
+  if (all || parts.includes('hooks')) runScript('hooks.ts')
+  if (all || parts.includes('memory')) runScript('memory.ts', ['--expose-gc'])
 }
 
 export type { Sample }

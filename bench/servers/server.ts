@@ -8,7 +8,7 @@
  */
 import Fastify, { type FastifyInstance, type FastifyPluginAsync, type FastifyRequest } from 'fastify'
 import { Redis } from 'ioredis'
-import { CASES, SEEDED_COUNTER, USER } from '../cases.js'
+import { CASES, DIAGNOSTIC_CASES, SEEDED_COUNTER, USER } from '../cases.js'
 
 declare module 'fastify-session-kit' {
   interface SessionData {
@@ -127,9 +127,27 @@ async function fastifySession (app: FastifyInstance, redis: boolean): Promise<Ac
   }
 }
 
+// Only what every cookie session pays for: @fastify/cookie parsing the header, and a Set-Cookie of
+// a sealed session's length on the way out.
+async function cookiePlumbing (app: FastifyInstance, setCookie: boolean): Promise<undefined> {
+  const cookie = (await load<{ default: FastifyPluginAsync }>('@fastify/cookie')).default
+  await app.register(cookie)
+  const header = `sid=${Buffer.alloc(295, 9).toString('base64url')}; Max-Age=86400; Path=/; HttpOnly; SameSite=Lax`
+  if (setCookie) {
+    app.addHook('onSend', function sendCookie (_request, reply, payload, done) {
+      reply.header('set-cookie', header)
+      done(null, payload)
+    })
+  }
+  return undefined
+}
+
 async function setup (app: FastifyInstance, name: string): Promise<Access | undefined> {
   switch (name.replace(/@A$/, '')) {
-    case 'bare': return undefined
+    case 'bare':
+    case 'diag-cookie-in': return undefined
+    case 'diag-fastify-cookie':
+    case 'diag-set-cookie': return await cookiePlumbing(app, name === 'diag-set-cookie')
     case 'kit-no-cookie':
     case 'kit-cookie-rw':
     case 'kit-cookie-ro': return await kit(app, 'cookie')
@@ -145,7 +163,7 @@ async function setup (app: FastifyInstance, name: string): Promise<Access | unde
 
 async function main (): Promise<void> {
   const name = process.argv[2] ?? ''
-  if (!CASES.some((c) => c.name === name.replace(/@A$/, ''))) throw new Error(`unknown case ${name}`)
+  if (![...CASES, ...DIAGNOSTIC_CASES].some((c) => c.name === name.replace(/@A$/, ''))) throw new Error(`unknown case ${name}`)
   const app = Fastify({ logger: false })
   const access = await setup(app, name)
   app.get('/plain', async () => PAYLOAD)

@@ -1,0 +1,135 @@
+/**
+ * The plugin's own work per request, without HTTP: its onRequest and onSend hooks called directly
+ * with a minimal request and reply, timed in CPU time of this process (so time slices lost to other
+ * processes on a shared machine do not count). `npm run bench -- hooks`; KIT_A (another build's
+ * dist/lib/index.js) adds that build's numbers for A/B ratios. HOOK_REQUESTS per measurement
+ * (default 100000), 3 measurements, median.
+ */
+import { mkdirSync, writeFileSync } from 'node:fs'
+import { dirname, join } from 'node:path'
+import { fileURLToPath } from 'node:url'
+import { SEEDED_COUNTER, USER } from './cases.js'
+import { machine } from './machine.js'
+import type { Session } from '../lib/session.js'
+
+type OptionsModule = typeof import('../lib/options.js')
+type CookieStoreModule = typeof import('../lib/stores/cookie-store.js')
+type ServerDriverModule = typeof import('../lib/stores/server-driver.js')
+type MemoryStoreModule = typeof import('../lib/stores/memory-store.js')
+type HooksModule = typeof import('../lib/hooks.js')
+
+declare module '../lib/session.js' {
+  interface SessionData {
+    user: typeof USER
+    counter: number
+  }
+}
+
+const here = fileURLToPath(new URL('.', import.meta.url))
+const REQUESTS = Number(process.env.HOOK_REQUESTS ?? 100_000)
+const SECRET = 'bench-secret-0123456789abcdefghijklmnopqrstuvwxyz'
+
+type Load = (request: object, reply: object, done?: (err?: Error) => void) => unknown
+type Persist = (request: object, reply: object, payload: unknown, done?: (err: Error | null) => void) => unknown
+
+interface Harness {
+  serve (cookie: string | undefined, handle: (s: Session) => void): Promise<void>
+  lastSetCookie (): string
+}
+
+async function harness (dist: string, store: 'cookie' | 'memory'): Promise<Harness> {
+  const { buildConfig } = await import(join(dist, 'options.js')) as OptionsModule
+  const { CookieDriver } = await import(join(dist, 'stores', 'cookie-store.js')) as CookieStoreModule
+  const { ServerDriver } = await import(join(dist, 'stores', 'server-driver.js')) as ServerDriverModule
+  const { MemoryStore } = await import(join(dist, 'stores', 'memory-store.js')) as MemoryStoreModule
+  const { onRequest, onSend } = await import(join(dist, 'hooks.js')) as HooksModule
+  const memory = store === 'memory' ? new MemoryStore() : undefined
+  const config = buildConfig(memory === undefined ? { secret: SECRET } : { secret: SECRET, store: memory })
+  const sync = memory === undefined
+  const driver = memory === undefined ? new CookieDriver(config) : new ServerDriver(config, memory)
+  const load = onRequest(config, driver, sync) as unknown as Load
+  const persist = onSend(driver, sync) as unknown as Persist
+  const log = { isLevelEnabled: () => false, warn () {}, debug () {}, error () {} }
+  let setCookie = ''
+  const reply = {
+    header (_name: string, value: string) { setCookie = value },
+    getHeader: () => setCookie,
+    removeHeader () { setCookie = '' }
+  }
+  const fail = (err?: Error | null): void => { if (err !== undefined && err !== null) throw err }
+  return {
+    async serve (cookie, handle) {
+      const request = { headers: { cookie }, protocol: 'http', log, session: null as unknown as Session }
+      if (sync) {
+        load(request, reply, fail)
+        handle(request.session)
+        persist(request, reply, '', fail)
+      } else {
+        await load(request, reply)
+        handle(request.session)
+        await persist(request, reply, '')
+      }
+    },
+    lastSetCookie: () => setCookie
+  }
+}
+
+const MODES: Record<string, (s: Session) => void> = {
+  'read+write': (s) => {
+    s.set('counter', (s.get('counter') ?? 0) + 1)
+    s.get('user')
+  },
+  'read-only': (s) => {
+    s.get('counter')
+    s.get('user')
+  }
+}
+
+/** CPU µs per request, median of 3 runs of REQUESTS requests. */
+async function measure (h: Harness, cookie: string, handle: (s: Session) => void): Promise<number> {
+  for (let i = 0; i < REQUESTS / 5; i++) await h.serve(cookie, handle)
+  const runs: number[] = []
+  for (let r = 0; r < 3; r++) {
+    const start = process.cpuUsage()
+    for (let i = 0; i < REQUESTS; i++) await h.serve(cookie, handle)
+    const used = process.cpuUsage(start)
+    runs.push((used.user + used.system) / REQUESTS)
+  }
+  return runs.sort((a, b) => a - b)[1] as number
+}
+
+interface HookRow { store: string, mode: string, us: number, aUs?: number }
+const builds: Array<[string, string]> = [['current', join(here, '..', 'dist', 'lib')]]
+if (process.env.KIT_A !== undefined) builds.push(['A', dirname(process.env.KIT_A)])
+const rows: HookRow[] = []
+for (const store of ['cookie', 'memory'] as const) {
+  for (const [mode, handle] of Object.entries(MODES)) {
+    if (store === 'memory' && mode === 'read-only') continue
+    const row: HookRow = { store, mode, us: 0 }
+    for (const [name, dist] of builds) {
+      const h = await harness(dist, store)
+      await h.serve(undefined, (s) => {
+        s.set('user', USER)
+        s.set('counter', SEEDED_COUNTER)
+      })
+      const cookie = h.lastSetCookie().split(';')[0] as string
+      let seen = -1
+      await h.serve(cookie, (s) => { seen = s.get('counter') ?? -1 })
+      if (seen !== SEEDED_COUNTER) throw new Error(`${store}: the seeded session did not load`)
+      const us = await measure(h, cookie, handle)
+      if (name === 'A') row.aUs = us
+      else row.us = us
+    }
+    rows.push(row)
+  }
+}
+const md = [
+  '| store | route | plugin CPU µs/request |' + (builds.length > 1 ? ' build A µs | A/B |' : ''),
+  '|---|---|---:|' + (builds.length > 1 ? '---:|---:|' : ''),
+  ...rows.map((r) => `| ${r.store} | ${r.mode} | ${r.us.toFixed(2)} |` + (r.aUs === undefined ? '' : ` ${r.aUs.toFixed(2)} | ${(r.aUs / r.us).toFixed(2)}× |`))
+].join('\n') + '\n'
+const out = builds.length > 1 ? join(here, 'out') : here
+mkdirSync(out, { recursive: true })
+writeFileSync(join(out, 'hooks.json'), JSON.stringify({ date: new Date().toISOString(), machine: machine(), requests: REQUESTS, rows }, null, 2) + '\n')
+writeFileSync(join(out, 'hooks.md'), md)
+console.log(`\n${md}`)
