@@ -60,9 +60,9 @@ export function renderChart (rows: readonly Row[]): string {
       out.push(`<text x="${(x + bar / 2).toFixed(1)}" y="${(y(v) - 4).toFixed(1)}" text-anchor="middle">${v.toFixed(2)}</text>`)
     }
     const ours = byName.get(g.ours) as Row
-    const gain = ours.vsAnchor === undefined ? '' : ` (${ours.vsAnchor.toFixed(2)}×)`
+    const gain = ours.vsAnchor === undefined ? '' : `${ours.vsAnchor.toFixed(2)}× the anchor`
     out.push(`<text x="${cx.toFixed(1)}" y="${top + plotH + 18}" text-anchor="middle" font-weight="600">${escape(g.title)}</text>`)
-    out.push(`<text x="${cx.toFixed(1)}" y="${top + plotH + 34}" text-anchor="middle" fill="#4a5568">ours vs anchor${gain}</text>`)
+    out.push(`<text x="${cx.toFixed(1)}" y="${top + plotH + 34}" text-anchor="middle" fill="#4a5568" font-size="11">${gain}</text>`)
   })
   out.push('</svg>')
   return out.join('\n') + '\n'
