@@ -41,7 +41,8 @@ async function install (dir: string): Promise<string> {
   mkdirSync(pkg)
   await sh(ROOT, process.execPath, [TSC, '-p', 'tsconfig.build.json', '--outDir', join(pkg, 'dist')])
   for (const file of ['package.json', 'README.md', 'LICENSE']) cpSync(join(ROOT, file), join(pkg, file))
-  await sh(pkg, 'npm', ['pack', '--pack-destination', dir])
+  // --ignore-scripts: a prepack script (a build, say) has no sources to work on in this copy.
+  await sh(pkg, 'npm', ['pack', '--ignore-scripts', '--pack-destination', dir])
   const tarball = readdirSync(dir).find((f) => f.endsWith('.tgz'))
   if (tarball === undefined) throw new Error('npm pack wrote no tarball')
 

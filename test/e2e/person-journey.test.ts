@@ -52,6 +52,7 @@ async function journey (t: Test, browser: Browser, base: string, store: DemoStor
   const sid = (await context.cookies()).find((c) => c.name === 'sid')
   t.ok(sid, 'the browser holds the session cookie')
   t.equal(sid?.httpOnly, true)
+  t.equal(sid?.sameSite, 'Lax')
   t.notMatch(await scriptCookies(page), /(^|;\s*)sid=/, 'document.cookie never shows the session cookie')
 
   const admin = await page.goto('/admin')
