@@ -102,7 +102,8 @@ const valid: Array<[string, Record<string, unknown>]> = [
   ['__Host- with secure, path / and no domain', { cookieName: '__Host-sid', cookie: { secure: true } }],
   ['__Secure- with secure and a domain', { cookieName: '__Secure-sid', cookie: { secure: true, domain: 'example.com', path: '/app' } }],
   ['a store with every optional method', { store: { get: async () => undefined, set: async () => {}, destroy: async () => {}, touch: async () => {}, patch: async () => {}, listUserSessions: async () => [], revokeUser: async () => 0 } }],
-  ['Fastify register options next to ours', { prefix: '/x', logLevel: 'warn' }]
+  ['Fastify register options next to ours', { prefix: '/x', logLevel: 'warn' }],
+  ['every scalar option at a valid value', { ttl: 60, absoluteTtl: 120, renewAfter: 30, renewGrace: 5, saveUninitialized: true, onStoreError: 'anonymous', userKey: 'uid', maxDataBytes: 1024, validate: () => true }]
 ]
 
 for (const [name, options] of valid) {
