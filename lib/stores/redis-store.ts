@@ -47,9 +47,9 @@ end
 // KEYS[1] session; ARGV[1] ttl ms; ARGV[2..] field, value pairs. A new record replaces the old whole.
 const SET = `${HELPERS}
 redis.call('DEL', KEYS[1])
-local pairs = {}
-for i = 2, #ARGV do pairs[#pairs + 1] = ARGV[i] end
-chunked('HSET', KEYS[1], pairs)
+local fields = {}
+for i = 2, #ARGV do fields[#fields + 1] = ARGV[i] end
+chunked('HSET', KEYS[1], fields)
 redis.call('PEXPIRE', KEYS[1], ARGV[1])
 return 1
 `
@@ -60,8 +60,8 @@ return 1
 const PATCH = `${HELPERS}
 if redis.call('EXISTS', KEYS[1]) == 0 then return 0 end
 local n = tonumber(ARGV[4])
-local pairs = {'lastSeenAt', ARGV[2]}
-for i = 5, 4 + 2 * n do pairs[#pairs + 1] = ARGV[i] end
+local fields = {'lastSeenAt', ARGV[2]}
+for i = 5, 4 + 2 * n do fields[#fields + 1] = ARGV[i] end
 local gone = {}
 for i = 5 + 2 * n, #ARGV do gone[#gone + 1] = ARGV[i] end
 local previous = redis.call('HGET', KEYS[1], 'user') or ''
@@ -71,10 +71,10 @@ if ARGV[3] == '-' then
   user = ''
 elseif ARGV[3] ~= '' then
   user = string.sub(ARGV[3], 2)
-  pairs[#pairs + 1] = 'user'
-  pairs[#pairs + 1] = user
+  fields[#fields + 1] = 'user'
+  fields[#fields + 1] = user
 end
-chunked('HSET', KEYS[1], pairs)
+chunked('HSET', KEYS[1], fields)
 if #gone > 0 then chunked('HDEL', KEYS[1], gone) end
 redis.call('PEXPIRE', KEYS[1], ARGV[1])
 return {previous, user}

@@ -107,6 +107,20 @@ await t.test('RedisStore robustness', { skip: redisSkip() }, async (t) => {
     t.equal(await client.exists('over:user:alice'), 0)
   })
 
+  await t.test('a session with thousands of keys is written and patched whole (Lua unpack limits)', async (t) => {
+    const store = new RedisStore({ client, prefix: 'many:' })
+    const data = Object.fromEntries(Array.from({ length: 5000 }, (_, i) => [`k${i}`, i]))
+    await store.set('k', record(data), DAY)
+    const set = Object.fromEntries(Array.from({ length: 3000 }, (_, i) => [`n${i}`, i]))
+    const unset = Array.from({ length: 3000 }, (_, i) => `k${i}`)
+    await store.patch('k', { set, unset, lastSeenAt: Date.now() }, DAY)
+    const back = (await store.get('k'))?.data ?? {}
+    t.equal(Object.keys(back).length, 5000)
+    t.equal(back.k4999, 4999)
+    t.equal(back.n2999, 2999)
+    t.equal(back.k0, undefined)
+  })
+
   await t.test('an iovalkey client works the same', async (t) => {
     const valkey = new Valkey({ port: redis.port, host: '127.0.0.1' })
     t.teardown(() => valkey.disconnect())
