@@ -56,15 +56,26 @@ export interface SessionStore {
   set (key: string, record: SessionRecord, ttlMs: number): Promise<void>
   /** Deletes the record; deleting a missing record is not an error. */
   destroy (key: string): Promise<void>
-  /** Refreshes the TTL and the last-seen time without rewriting data. */
+  /**
+   * Refreshes the TTL and the last-seen time without rewriting data. A missing key stays missing:
+   * touch never creates a record. Without it the plugin refreshes with `set`.
+   */
   touch? (key: string, ttlMs: number, lastSeenAt: number): Promise<void>
   /**
    * Applies one request's changes atomically, leaving other keys as they are, so that concurrent
-   * requests changing different keys do not erase each other's writes.
+   * requests changing different keys do not erase each other's writes (the same key: the last write
+   * wins). A missing key stays missing: a session destroyed or expired while the request ran must
+   * not come back. Without it the plugin writes whole records with `set`.
    */
   patch? (key: string, changes: SessionPatch, ttlMs: number): Promise<void>
-  /** Every live session of `user` (per-user index). */
+  /**
+   * Every live session of `user` (per-user index): the sessions whose record's `user` is `user`,
+   * following `set` and `patch` as a session's user changes. Implement both index methods or neither.
+   */
   listUserSessions? (user: string): Promise<SessionSummary[]>
-  /** Destroys every session of `user`; resolves to how many there were (per-user index). */
+  /**
+   * Destroys every session of `user`; resolves to how many there were (per-user index). A session
+   * that no longer belongs to `user` is left alone.
+   */
   revokeUser? (user: string): Promise<number>
 }
