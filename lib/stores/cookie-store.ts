@@ -106,10 +106,9 @@ export class CookieDriver extends Driver {
       if (state.clearCookie) this.sendClear(state)
       return
     }
-    if (!(state.unsaved || state.rewrite || state.refresh || state.renew || json !== state.loadedJson)) {
-      if (state.clearCookie) this.sendClear(state)
-      return
-    }
+    // Nothing to write. No clear is owed here: a cookie is cleared only for a rejected, regenerated or
+    // destroyed session, and those are unsaved until written, so the branch above handles them.
+    if (!(state.unsaved || state.rewrite || state.refresh || state.renew || json !== state.loadedJson)) return
     const now = Date.now()
     const created = state.unsaved
     const renewed = state.renew
