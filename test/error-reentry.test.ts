@@ -25,6 +25,9 @@ function routes (counter: { onSendErrors: number }) {
   }
 }
 
+// A persist that succeeded leaves nothing to write, so running it twice would not show here; the
+// once-only guard is what oversize.test.ts sees (a second, failing persist would replace the app's
+// error response). These tests pin what the client gets when the error comes after our persist.
 for (const [label, extra] of [['sync hooks', {}], ['async hooks (validate)', { validate: () => true }]] as const) {
   t.test(`${label}: an error response after our onSend ran does not persist a second time`, async (t) => {
     const counter = { onSendErrors: 0 }
