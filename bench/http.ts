@@ -143,48 +143,59 @@ async function fire (s: Server, duration: number, connections: number): Promise<
   })
 }
 
-/** Starts every server, checks each, then measures them in interleaved rounds. */
+/**
+ * Measures the cases in interleaved rounds. Each round starts fresh server processes (a process can
+ * carry a bias of a few µs per request for its whole life: where its memory and code landed, what the
+ * JIT chose), checks every session, measures, checks again, and stops them.
+ */
 export async function measure (cases: BenchCase[], settings: Settings, root: string): Promise<Sample[]> {
   const redis = cases.some((c) => c.redis === true) ? await startRedis() : undefined
   const env: NodeJS.ProcessEnv = { ...process.env, NODE_ENV: 'production' }
   if (redis !== undefined) env.BENCH_REDIS_PORT = String(redis.port)
-  const servers: Server[] = []
+  const samples: Sample[] = []
   try {
-    for (const c of cases) servers.push(await startServer(c, root, env))
-    for (const s of servers) await seedAndVerify(s)
-    const samples: Sample[] = []
     for (let round = 0; round < settings.rounds; round++) {
-      // Every other round runs the cases backwards, so drift in the machine's load hits all alike.
-      const order = round % 2 === 0 ? servers : [...servers].reverse()
-      for (const s of order) {
-        if (settings.warmup > 0) await fire(s, settings.warmup, settings.connections)
-        const pid = s.proc.pid as number
-        const before = cpuMicros(pid)
-        const r = await fire(s, settings.duration, settings.connections)
-        const cpu = cpuMicros(pid) - before
-        if (r.errors > 0 || r.non2xx > 0 || r.timeouts > 0) {
-          throw new Error(`${s.c.name}: ${r.errors} errors, ${r.non2xx} non-2xx, ${r.timeouts} timeouts`)
-        }
-        const requests = r['2xx']
-        const sample: Sample = {
-          name: s.c.name,
-          round,
-          reqPerSec: requests / r.duration,
-          p99Ms: r.latency.p99,
-          cpuUsPerReq: cpu / requests,
-          requests
-        }
-        samples.push(sample)
-        console.log(`round ${round + 1} ${s.c.name.padEnd(22)} ${Math.round(sample.reqPerSec).toString().padStart(6)} req/s  p99 ${sample.p99Ms} ms  ${sample.cpuUsPerReq.toFixed(1)} µs CPU/req`)
+      const servers: Server[] = []
+      try {
+        const started = await Promise.allSettled(cases.map(async (c) => await startServer(c, root, env)))
+        for (const r of started) if (r.status === 'fulfilled') servers.push(r.value)
+        for (const r of started) if (r.status === 'rejected') throw r.reason
+        for (const s of servers) await seedAndVerify(s)
+        // Every other round runs the cases backwards, so drift in the machine's load hits all alike.
+        const order = round % 2 === 0 ? servers : [...servers].reverse()
+        for (const s of order) samples.push(await measureOne(s, round, settings))
+        // Still the same session afterwards: the measured requests did not fall back to a new one.
+        for (const s of servers) if (s.c.mode === 'read-write' || s.c.mode === 'read-only') await seedAndVerifyAgain(s)
+      } finally {
+        await Promise.all(servers.map(async (s) => await stop(s.proc)))
       }
     }
-    // Still the same session afterwards: the measured requests did not fall back to a new one.
-    for (const s of servers) if (s.c.mode === 'read-write' || s.c.mode === 'read-only') await seedAndVerifyAgain(s)
     return samples
   } finally {
-    await Promise.all(servers.map(async (s) => await stop(s.proc)))
     redis?.stop()
   }
+}
+
+async function measureOne (s: Server, round: number, settings: Settings): Promise<Sample> {
+  if (settings.warmup > 0) await fire(s, settings.warmup, settings.connections)
+  const pid = s.proc.pid as number
+  const before = cpuMicros(pid)
+  const r = await fire(s, settings.duration, settings.connections)
+  const cpu = cpuMicros(pid) - before
+  if (r.errors > 0 || r.non2xx > 0 || r.timeouts > 0) {
+    throw new Error(`${s.c.name}: ${r.errors} errors, ${r.non2xx} non-2xx, ${r.timeouts} timeouts`)
+  }
+  const requests = r['2xx']
+  const sample: Sample = {
+    name: s.c.name,
+    round,
+    reqPerSec: requests / r.duration,
+    p99Ms: r.latency.p99,
+    cpuUsPerReq: cpu / requests,
+    requests
+  }
+  console.log(`round ${round + 1} ${s.c.name.padEnd(22)} ${Math.round(sample.reqPerSec).toString().padStart(6)} req/s  p99 ${sample.p99Ms} ms  ${sample.cpuUsPerReq.toFixed(1)} µs CPU/req`)
+  return sample
 }
 
 async function seedAndVerifyAgain (s: Server): Promise<void> {

@@ -78,7 +78,10 @@ async function http (): Promise<void> {
     }
     // An A/B pair: the current build against the other one, same run.
     const other = rows.find((a) => a.name === `${r.name}@A`)
-    if (other !== undefined) r.vsA = r.reqPerSec / other.reqPerSec
+    if (other !== undefined) {
+      r.vsA = r.reqPerSec / other.reqPerSec
+      r.cpuVsA = other.cpuUsPerReq / r.cpuUsPerReq
+    }
   }
   const out = subset ? join(here, 'out') : here
   mkdirSync(out, { recursive: true })

@@ -13,6 +13,8 @@ export interface Row {
   cpuVsAnchor?: number
   /** Against the `@A` build of the same case (an optimisation's A/B ratio). */
   vsA?: number
+  /** The `@A` build's CPU per request over ours. */
+  cpuVsA?: number
 }
 
 const ratio = (r: number | undefined): string => r === undefined ? '' : `${r.toFixed(2)}×`
@@ -26,7 +28,7 @@ export function renderTable (rows: readonly Row[]): string {
   for (const r of rows) {
     const anchor = rows.find((a) => a.name === r.anchor)
     const vs = r.vsAnchor === undefined || anchor === undefined ? '' : `${ratio(r.vsAnchor)} (${anchor.name === 'bare' ? 'bare' : anchor.label})`
-    const vsA = r.vsA === undefined ? '' : ` A/B ${ratio(r.vsA)}`
+    const vsA = r.vsA === undefined ? '' : ` A/B ${ratio(r.vsA)} (CPU ${ratio(r.cpuVsA)})`
     const target = r.target === undefined || r.vsAnchor === undefined ? '' : `≥ ${r.target}× ${r.vsAnchor >= r.target ? 'met' : '**not met**'}`
     lines.push(`| ${r.label} | ${Math.round(r.reqPerSec)} | ${r.p99Ms} | ${r.cpuUsPerReq.toFixed(1)} | ${ratio(r.vsBare)} | ${vs}${vsA} | ${ratio(r.cpuVsAnchor)} | ${target} |`)
   }
