@@ -1,8 +1,8 @@
 import type { FastifyBaseLogger } from 'fastify'
 import { CookieWriter, MAX_COOKIE_BYTES } from './cookie.js'
-import { CookieTooLargeError } from './errors.js'
+import { CookieTooLargeError, InvalidCookiePrefixError, SameSiteNoneInsecureError } from './errors.js'
 import type { Config } from './options.js'
-import type { SessionDriver, SessionState } from './session.js'
+import type { CookieOverrides, SessionDriver, SessionState } from './session.js'
 
 /** Why a session cookie was not used; fixed strings, the only detail a rejection log line carries. */
 export type RejectReason =
@@ -31,6 +31,20 @@ export abstract class Driver implements SessionDriver {
   abstract destroy (state: SessionState): Promise<void>
   abstract load (state: SessionState, raw: string): void | Promise<void>
   abstract persist (state: SessionState): void | Promise<void>
+
+  checkOverrides (o: CookieOverrides): void {
+    const cookie = this.config.cookie
+    if ((o.sameSite ?? cookie.sameSite) === 'none' && (o.secure ?? cookie.secure) !== true) {
+      throw new SameSiteNoneInsecureError()
+    }
+    const name = this.config.cookieName.toLowerCase()
+    if (name.startsWith('__host-') && (o.secure === false || o.domain !== undefined || (o.path !== undefined && o.path !== '/'))) {
+      throw new InvalidCookiePrefixError('__Host-', 'Secure, Path=/ and no Domain on every response')
+    }
+    if (name.startsWith('__secure-') && o.secure === false) {
+      throw new InvalidCookiePrefixError('__Secure-', 'Secure on every response')
+    }
+  }
 
   async save (state: SessionState): Promise<void> {
     await this.persist(state)
@@ -94,7 +108,7 @@ export abstract class Driver implements SessionDriver {
     const header = this.writer.set(value, Math.max(0, Math.floor(maxAgeMs / 1000)), https, state.overrides)
     // Headers are ASCII (values are base64url, attributes are validated), so length counts bytes.
     if (header.length > MAX_COOKIE_BYTES) throw new CookieTooLargeError(header.length)
-    if (!https && this.writer.isSecure(false) && !this.#warnedInsecure) {
+    if (!https && (state.overrides?.secure ?? this.writer.isSecure(false)) && !this.#warnedInsecure) {
       // Browsers drop a Secure cookie set over http without a word; say it once, loudly.
       this.#warnedInsecure = true
       state.request.log.warn('fastify-session-kit: a Secure session cookie is being set over plain http; browsers will drop it (serve over https, or set trustProxy behind a TLS proxy)')

@@ -66,6 +66,11 @@ export interface SessionState {
   storeKey: string | undefined
   /** Not yet written anywhere: a new, regenerated or destroyed session. */
   unsaved: boolean
+  /**
+   * The data (as JSON) whose write just failed, so that the error response does not try, and fail,
+   * the same write again after a failed `save()`; changed data is tried again.
+   */
+  failedJson: string | undefined
   /** The Set-Cookie value this response carries for the session, so a later save replaces it. */
   setCookie: string | undefined
   /** Set once persisting began for this response, so an error response does not persist twice. */
@@ -77,6 +82,8 @@ export interface SessionState {
 /** @internal The store-specific half of the session operations. */
 export interface SessionDriver {
   newId (): string
+  /** Checks per-request cookie overrides against the configured attributes and the name's prefix. */
+  checkOverrides (overrides: CookieOverrides): void
   regenerate (state: SessionState): Promise<void>
   destroy (state: SessionState): Promise<void>
   save (state: SessionState): Promise<void>
@@ -113,6 +120,7 @@ export class Session {
       overrides: undefined,
       storeKey: undefined,
       unsaved: true,
+      failedJson: undefined,
       setCookie: undefined,
       persisted: false,
       request,
@@ -267,7 +275,9 @@ export class Session {
    * Cookie attributes for this response only (a longer Max-Age for "remember me", say); the cookie
    * is re-sent with them.
    *
-   * @throws `FST_SESSION_INVALID_OPTION` for an attribute of the wrong type or value.
+   * @throws `FST_SESSION_INVALID_OPTION` for an attribute of the wrong type or value,
+   * `FST_SESSION_SAMESITE_NONE_INSECURE` for SameSite=None without Secure, and
+   * `FST_SESSION_INVALID_COOKIE_PREFIX` for attributes a `__Host-`/`__Secure-` name forbids.
    * @example
    * ```ts
    * if (body.remember) request.session.options({ maxAge: 30 * 86_400 })
@@ -276,7 +286,9 @@ export class Session {
   options (cookieOptions: CookieOverrides): void {
     assertOverrides(cookieOptions)
     const state = this[kState]
-    state.overrides = { ...state.overrides, ...cookieOptions }
+    const merged = { ...state.overrides, ...cookieOptions }
+    this.#driver.checkOverrides(merged)
+    state.overrides = merged
     state.refresh = true
   }
 }

@@ -102,6 +102,7 @@ export class CookieDriver extends Driver {
 
   persist (state: SessionState): void {
     const json = state.maybeDirty ? JSON.stringify(state.data) : state.loadedJson
+    if (json === state.failedJson) return
     if (state.unsaved && json === '{}' && !this.config.saveUninitialized) {
       if (state.clearCookie) this.sendClear(state)
       return
@@ -120,7 +121,12 @@ export class CookieDriver extends Driver {
     const sealed = this.#sealer.seal(
       `{"id":"${id}","iat":${state.createdAt},"seen":${now},"idAt":${state.idIssuedAt}${DATA_MARKER}${json}}`
     )
-    this.sendCookie(state, sealed, this.remainingMs(state.createdAt, now))
+    try {
+      this.sendCookie(state, sealed, this.remainingMs(state.createdAt, now))
+    } catch (err) {
+      state.failedJson = json
+      throw err
+    }
     state.lastSeenAt = now
     state.loadedJson = json
     state.maybeDirty = false

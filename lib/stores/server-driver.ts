@@ -114,6 +114,7 @@ export class ServerDriver extends Driver {
 
   async persist (state: SessionState): Promise<void> {
     const json = state.maybeDirty ? JSON.stringify(state.data) : state.loadedJson
+    if (json === state.failedJson) return
     if (state.unsaved && json === '{}' && !this.config.saveUninitialized) {
       if (state.clearCookie) this.sendClear(state)
       return
@@ -124,7 +125,10 @@ export class ServerDriver extends Driver {
       return
     }
     const bytes = Buffer.byteLength(json)
-    if (bytes > this.config.maxDataBytes) throw new SessionTooLargeError(bytes, this.config.maxDataBytes)
+    if (bytes > this.config.maxDataBytes) {
+      state.failedJson = json
+      throw new SessionTooLargeError(bytes, this.config.maxDataBytes)
+    }
     const now = Date.now()
     const created = state.unsaved
     const renewed = state.renew
@@ -139,7 +143,10 @@ export class ServerDriver extends Driver {
       await this.#write(state, key, json, changed, ttlMs, now, renewed)
     } catch (err) {
       state.request.log.error({ err }, 'fastify-session-kit: the session store failed to save a session')
-      if (this.config.onStoreError === 'fail') throw new StoreUnavailableError()
+      if (this.config.onStoreError === 'fail') {
+        state.failedJson = json
+        throw new StoreUnavailableError()
+      }
       return
     }
     this.sendCookie(state, id, ttlMs)
