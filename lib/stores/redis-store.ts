@@ -33,6 +33,19 @@ export interface RedisStoreOptions {
 // (createdAt, lastSeenAt, user, renewedAt), which never start with it.
 const DATA = 'd:'
 
+/**
+ * Session keys and user names as Redis sees them: JSON string escapes. Redis stores bytes and the
+ * client sends UTF-8, which has no form for a lone surrogate ("\ud800" would come back as U+FFFD, a
+ * different key); escaped, every JS string survives. Ordinary names are left as they are.
+ */
+function encode (name: string): string {
+  return JSON.stringify(name).slice(1, -1)
+}
+
+function decode (name: string): string {
+  return name.includes('\\') ? JSON.parse(`"${name}"`) as string : name
+}
+
 // Lua scripts, each on ONE key: everything of a session lives in one hash, so every step is atomic
 // on a single node and on a Cluster alike (a multi-key script would cross hash slots there).
 // HSET/HDEL go in chunks because Lua's unpack() is limited by the C stack (a few thousand values).
@@ -139,20 +152,20 @@ function parseRecord (hash: Record<string, string>): SessionRecord | undefined {
   const lastSeenAt = parseTime(hash.lastSeenAt)
   if (createdAt === undefined || lastSeenAt === undefined) return undefined
   const data: Record<string, unknown> = {}
+  const record: SessionRecord = { data, createdAt, lastSeenAt }
   try {
     for (const field of Object.keys(hash)) {
       if (!field.startsWith(DATA)) continue
-      const name = field.slice(DATA.length)
+      const name = decode(field.slice(DATA.length))
       const value: unknown = JSON.parse(hash[field] as string)
       // A plain assignment to "__proto__" would replace the prototype instead of adding a key.
       if (name === '__proto__') Object.defineProperty(data, name, { value, enumerable: true, writable: true, configurable: true })
       else data[name] = value
     }
+    if (hash.user !== undefined) record.user = decode(hash.user)
   } catch {
     return undefined
   }
-  const record: SessionRecord = { data, createdAt, lastSeenAt }
-  if (hash.user !== undefined) record.user = hash.user
   if (hash.renewedAt !== undefined) {
     const renewedAt = parseTime(hash.renewedAt)
     if (renewedAt === undefined) return undefined
@@ -206,25 +219,27 @@ export class RedisStore implements SessionStore {
     const ttl = Math.ceil(ttlMs)
     // Index first: a live session missing from its user's set would survive a revokeUser, while a
     // set member whose session never got written is only a stale entry, cleaned on the next read.
-    if (record.user !== undefined) await this.#index(record.user, key, ttl)
+    const user = record.user === undefined ? undefined : encode(record.user)
+    if (user !== undefined) await this.#index(user, key, ttl)
     const args = [String(ttl), 'createdAt', String(record.createdAt), 'lastSeenAt', String(record.lastSeenAt)]
-    if (record.user !== undefined) args.push('user', record.user)
+    if (user !== undefined) args.push('user', user)
     if (record.renewedAt !== undefined) args.push('renewedAt', String(record.renewedAt))
-    for (const name of Object.keys(record.data)) args.push(DATA + name, JSON.stringify(record.data[name]))
+    for (const name of Object.keys(record.data)) args.push(DATA + encode(name), JSON.stringify(record.data[name]))
     await this.#run(SCRIPTS.set, this.#prefix + key, args)
   }
 
   async patch (key: string, changes: SessionPatch, ttlMs: number): Promise<void> {
     const ttl = Math.ceil(ttlMs)
     const names = Object.keys(changes.set)
-    const user = changes.user === undefined ? '' : changes.user === null ? '-' : `=${changes.user}`
-    if (typeof changes.user === 'string') await this.#index(changes.user, key, ttl)
+    const newUser = typeof changes.user === 'string' ? encode(changes.user) : undefined
+    const user = changes.user === undefined ? '' : newUser === undefined ? '-' : `=${newUser}`
+    if (newUser !== undefined) await this.#index(newUser, key, ttl)
     const args = [String(ttl), String(changes.lastSeenAt), user, String(names.length)]
-    for (const name of names) args.push(DATA + name, JSON.stringify(changes.set[name]))
-    for (const name of changes.unset) args.push(DATA + name)
+    for (const name of names) args.push(DATA + encode(name), JSON.stringify(changes.set[name]))
+    for (const name of changes.unset) args.push(DATA + encode(name))
     const result = await this.#run(SCRIPTS.patch, this.#prefix + key, args)
     if (!Array.isArray(result)) {
-      if (typeof changes.user === 'string') await this.#client.srem(this.#userPrefix + changes.user, key)
+      if (newUser !== undefined) await this.#client.srem(this.#userPrefix + newUser, key)
       return
     }
     const [previous, current] = result as [string, string]
@@ -245,7 +260,8 @@ export class RedisStore implements SessionStore {
     await this.#client.del(this.#prefix + key)
   }
 
-  async listUserSessions (user: string): Promise<SessionSummary[]> {
+  async listUserSessions (userId: string): Promise<SessionSummary[]> {
+    const user = encode(userId)
     const setKey = this.#userPrefix + user
     const keys = await this.#client.smembers(setKey)
     const rows = await Promise.all(keys.map(async (key) =>
@@ -263,7 +279,8 @@ export class RedisStore implements SessionStore {
     return out
   }
 
-  async revokeUser (user: string): Promise<number> {
+  async revokeUser (userId: string): Promise<number> {
+    const user = encode(userId)
     const setKey = this.#userPrefix + user
     const keys = await this.#client.smembers(setKey)
     const ended = await Promise.all(keys.map(async (key) => await this.#run(SCRIPTS.revoke, this.#prefix + key, [user])))
@@ -272,6 +289,7 @@ export class RedisStore implements SessionStore {
     return ended.reduce<number>((n, deleted) => n + Number(deleted), 0)
   }
 
+  /** `user` as stored: encoded. */
   async #index (user: string, key: string, ttl: number): Promise<void> {
     await this.#run(SCRIPTS.index, this.#userPrefix + user, [String(ttl), key])
   }

@@ -111,6 +111,28 @@ export async function storeConformance (t: Test, name: string, makeStore: StoreF
       t.equal(Object.getPrototypeOf(back?.data), Object.prototype)
     })
 
+    await t.test('any string is a key or a user: lone surrogates, quotes, backslashes, control characters', async (t) => {
+      const store = await makeStore(t)
+      const odd = ['\ud800', 'x\udc00', 'a"b', 'back\\slash', 'line\nbreak', '\u0000', 'd:nested', 'user', '😀']
+      const data = Object.fromEntries(odd.map((k, i) => [k, { i, k }]))
+      const user = 'u\ud800"\\'
+      await store.set('k', record(data, { user }), DAY)
+      const back = await store.get('k')
+      t.same(back?.data, data)
+      t.equal(back?.user, user)
+      if (store.patch !== undefined) {
+        await store.patch('k', { set: { '\ud800': 'changed' }, unset: ['a"b'], lastSeenAt: Date.now() }, DAY)
+        const patched = await store.get('k')
+        t.equal(patched?.data['\ud800'], 'changed')
+        t.notOk(patched !== undefined && Object.hasOwn(patched.data, 'a"b'))
+      }
+      if (store.listUserSessions !== undefined && store.revokeUser !== undefined) {
+        t.equal((await store.listUserSessions(user)).length, 1)
+        t.equal(await store.revokeUser(user), 1)
+        t.equal(await store.get('k'), undefined)
+      }
+    })
+
     await t.test('destroy removes the record; destroying a missing one is not an error', async (t) => {
       const store = await makeStore(t)
       await store.set('k', record({ a: 1 }), DAY)

@@ -38,7 +38,9 @@ await t.test('RedisStore robustness', { skip: redisSkip() }, async (t) => {
       'an empty lastSeenAt': { createdAt: now, lastSeenAt: '', 'd:a': '1' },
       'a non-numeric createdAt': { createdAt: 'yesterday', lastSeenAt: now },
       'a fractional lastSeenAt': { createdAt: now, lastSeenAt: '1.5' },
-      'a non-numeric renewedAt': { createdAt: now, lastSeenAt: now, renewedAt: 'x' }
+      'a non-numeric renewedAt': { createdAt: now, lastSeenAt: now, renewedAt: 'x' },
+      'a broken escape in a field name': { createdAt: now, lastSeenAt: now, 'd:a\\': '1' },
+      'a broken escape in the user': { createdAt: now, lastSeenAt: now, user: 'x\\' }
     }
     for (const [name, hash] of Object.entries(cases)) {
       await client.del('bad:k')
