@@ -31,6 +31,8 @@ export interface BenchCase {
   readonly redis?: boolean
   /** Whether the case is this package (as opposed to bare Fastify or an anchor). */
   readonly ours: boolean
+  /** Diagnostic cases: send no Cookie header. */
+  readonly noCookie?: boolean
 }
 
 export const CASES: readonly BenchCase[] = [
@@ -52,6 +54,7 @@ export const CASES: readonly BenchCase[] = [
  * 394-character cookie (the size of a sealed session here) in every request.
  */
 export const DIAGNOSTIC_CASES: readonly BenchCase[] = [
+  { name: 'diag-fastify-cookie-alone', label: 'bare Fastify + @fastify/cookie, no cookie comes in', mode: 'diagnostic', ours: false, noCookie: true },
   { name: 'diag-cookie-in', label: 'bare Fastify, a session-sized Cookie header comes in', mode: 'diagnostic', ours: false },
   { name: 'diag-fastify-cookie', label: '+ @fastify/cookie parses it', mode: 'diagnostic', ours: false },
   { name: 'diag-set-cookie', label: '+ a session-sized Set-Cookie goes out (reply.header)', mode: 'diagnostic', ours: false }

@@ -113,7 +113,7 @@ async function getJson (url: string, cookie: string): Promise<{ body: { counter:
 async function seedAndVerify (s: Server): Promise<void> {
   const mode = s.c.mode
   if (mode === 'diagnostic') {
-    s.cookie = `sid=${Buffer.alloc(295, 7).toString('base64url')}`
+    if (s.c.noCookie !== true) s.cookie = `sid=${Buffer.alloc(295, 7).toString('base64url')}`
     return
   }
   if (mode === 'bare' || mode === 'no-cookie') {

@@ -146,6 +146,7 @@ async function setup (app: FastifyInstance, name: string): Promise<Access | unde
   switch (name.replace(/@A$/, '')) {
     case 'bare':
     case 'diag-cookie-in': return undefined
+    case 'diag-fastify-cookie-alone':
     case 'diag-fastify-cookie':
     case 'diag-set-cookie': return await cookiePlumbing(app, name === 'diag-set-cookie')
     case 'kit-no-cookie':
