@@ -32,7 +32,8 @@ export function renderChart (rows: readonly Row[]): string {
   const plotW = width - left - right
   const plotH = height - top - bottom
   const max = Math.max(1, ...groups.flatMap((g) => [byName.get(g.ours)?.vsBare ?? 0, byName.get(g.anchor)?.vsBare ?? 0]))
-  const yMax = Math.ceil(max * 5) / 5
+  // Headroom above the tallest bar for its label.
+  const yMax = Math.ceil((max + 0.1) * 5) / 5
   const y = (v: number): number => top + plotH - (v / yMax) * plotH
   const slot = plotW / Math.max(1, groups.length)
   const bar = Math.min(56, slot / 3)
