@@ -115,12 +115,12 @@ export class ServerDriver extends Driver {
   async persist (state: SessionState): Promise<void> {
     const json = state.maybeDirty ? JSON.stringify(state.data) : state.loadedJson
     if (json === state.failedJson) return
-    if (state.unsaved && json === '{}' && !this.config.saveUninitialized) {
-      if (state.clearCookie) this.sendClear(state)
-      return
-    }
     const changed = json !== state.loadedJson
-    if (!(state.unsaved || state.rewrite || state.refresh || state.renew || changed)) {
+    // Nothing to write: a new session nobody wrote to, or a loaded one with no change and no refresh due.
+    const idle = state.unsaved
+      ? json === '{}' && !this.config.saveUninitialized
+      : !(state.rewrite || state.refresh || state.renew || changed)
+    if (idle) {
       if (state.clearCookie) this.sendClear(state)
       return
     }
