@@ -18,7 +18,7 @@ type ServerDriverModule = typeof import('../lib/stores/server-driver.js')
 type MemoryStoreModule = typeof import('../lib/stores/memory-store.js')
 type HooksModule = typeof import('../lib/hooks.js')
 
-declare module '../lib/session.js' {
+declare module 'fastify-session-kit' {
   interface SessionData {
     user: typeof USER
     counter: number
