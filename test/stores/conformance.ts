@@ -47,6 +47,10 @@ async function app (t: Test, store: SessionStore, options: Partial<FastifySessio
     return { ok: true }
   })
   fastify.get('/data', async (request) => ({ data: request.session.data(), isNew: request.session.isNew }))
+  fastify.post('/logout', async (request) => {
+    await request.session.destroy()
+    return { ok: true }
+  })
   let gate: Promise<void> | undefined
   let open: (() => void) | undefined
   fastify.post('/slow', async (request) => {
@@ -357,6 +361,19 @@ async function pluginTests (t: Test, makeStore: StoreFactory, options: Conforman
     const data = (await fastify.inject({ url: '/data', headers: { cookie } })).json().data as Record<string, unknown>
     t.equal(data.same, 'slow')
     t.equal(data.other, 'fast')
+  })
+  await t.test('through the plugin: a logout during a slow request is not undone by its write', async (t) => {
+    const store = await makeStore(t)
+    if (store.patch === undefined) return t.pass('no patch: the slow request writes the whole record back')
+    const fastify = await app(t, store)
+    const cookie = pair(await fastify.inject({ method: 'POST', url: '/set/userId', payload: { v: 'alice' } }))
+    const release = (fastify as unknown as { holdSlow: () => () => void }).holdSlow()
+    const slow = fastify.inject({ method: 'POST', url: '/slow', headers: { cookie } })
+    await sleep(50)
+    await fastify.inject({ method: 'POST', url: '/logout', headers: { cookie } })
+    release()
+    t.equal((await slow).statusCode, 200)
+    t.same((await fastify.inject({ url: '/data', headers: { cookie } })).json(), { data: {}, isNew: true })
   })
 }
 
