@@ -21,6 +21,9 @@ export type StoreFactory = (t: Test) => SessionStore | Promise<SessionStore>
 
 const SECRET = 'conformance-secret-0123456789abcdefghijklmnopqrstuvwxyz'
 const DAY = 86_400_000
+// A TTL short enough to wait out, long enough that the steps before the wait finish within it on a
+// busy machine.
+const SHORT = 500
 const sleep = async (ms: number): Promise<void> => await new Promise((resolve) => setTimeout(resolve, ms))
 
 function record (data: Record<string, unknown>, extra: Partial<SessionRecord> = {}): SessionRecord {
@@ -37,6 +40,7 @@ function pair (res: LightMyRequestResponse): string {
 }
 
 type Untyped = { get (k: string): unknown, set (k: string, v: unknown): void }
+interface Held { loaded: Promise<void>, release: () => void }
 
 async function app (t: Test, store: SessionStore, options: Partial<FastifySessionOptions> = {}): Promise<FastifyInstance> {
   const fastify = Fastify()
@@ -53,14 +57,18 @@ async function app (t: Test, store: SessionStore, options: Partial<FastifySessio
   })
   let gate: Promise<void> | undefined
   let open: (() => void) | undefined
+  let entered: (() => void) | undefined
   fastify.post('/slow', async (request) => {
+    entered?.()
     await gate
     ;(request.session as unknown as Untyped).set('same', 'slow')
     return { ok: true }
   })
+  // Holds the next /slow request in its handler (its session already loaded) until released.
   fastify.decorate('holdSlow', () => {
     gate = new Promise((resolve) => { open = resolve })
-    return () => open?.()
+    const loaded = new Promise<void>((resolve) => { entered = resolve })
+    return { loaded, release: () => open?.() }
   })
   await fastify.ready()
   return fastify
@@ -160,10 +168,10 @@ export async function storeConformance (t: Test, name: string, makeStore: StoreF
 
     await t.test('TTL: a record is gone once its ttl has passed, and kept before', async (t) => {
       const store = await makeStore(t)
-      await store.set('short', record({ a: 1 }), 150)
+      await store.set('short', record({ a: 1 }), SHORT)
       await store.set('long', record({ a: 2 }), DAY)
       t.ok(await store.get('short'), 'there before its ttl')
-      await sleep(400)
+      await sleep(SHORT + 300)
       t.equal(await store.get('short'), undefined)
       t.same((await store.get('long'))?.data, { a: 2 })
     })
@@ -181,9 +189,9 @@ async function touchTests (t: Test, makeStore: StoreFactory): Promise<void> {
     const store = await makeStore(t)
     if (store.touch === undefined) return t.pass('no touch: the plugin rewrites the record instead')
     const r = record({ a: 1 })
-    await store.set('k', r, 250)
+    await store.set('k', r, SHORT)
     await store.touch('k', DAY, r.lastSeenAt + 5000)
-    await sleep(400)
+    await sleep(SHORT + 300)
     const back = await store.get('k')
     t.same(back?.data, { a: 1 }, 'still there after the original ttl')
     t.equal(back?.lastSeenAt, r.lastSeenAt + 5000)
@@ -197,9 +205,9 @@ async function patchTests (t: Test, makeStore: StoreFactory): Promise<void> {
     const store = await makeStore(t)
     if (store.patch === undefined) return t.pass('no patch: the plugin writes whole records')
     const r = record({ keep: 1, change: 'a', drop: true }, { user: 'u1' })
-    await store.set('k', r, 250)
+    await store.set('k', r, SHORT)
     await store.patch('k', { set: { change: 'b', added: [1] }, unset: ['drop'], lastSeenAt: r.lastSeenAt + 7 }, DAY)
-    await sleep(400)
+    await sleep(SHORT + 300)
     const back = await store.get('k')
     t.same(back?.data, { keep: 1, change: 'b', added: [1] })
     t.equal(back?.lastSeenAt, r.lastSeenAt + 7)
@@ -291,9 +299,9 @@ async function indexTests (t: Test, makeStore: StoreFactory): Promise<void> {
       t.same(await store.listUserSessions('carol'), [])
     }
     if (store.touch !== undefined) {
-      await store.set('t', record({ userId: 'dave' }, { user: 'dave' }), 200)
+      await store.set('t', record({ userId: 'dave' }, { user: 'dave' }), SHORT)
       await store.touch('t', DAY, Date.now())
-      await sleep(400)
+      await sleep(SHORT + 300)
       t.equal((await store.listUserSessions('dave')).length, 1, 'touch keeps the index alive as long as the session')
       t.equal(await store.revokeUser('dave'), 1)
     }
@@ -350,10 +358,10 @@ async function pluginTests (t: Test, makeStore: StoreFactory, options: Conforman
     if (store.patch === undefined) return t.pass('no patch: the last whole record wins')
     const fastify = await app(t, store)
     const cookie = pair(await fastify.inject({ method: 'POST', url: '/set/start', payload: { v: true } }))
-    const release = (fastify as unknown as { holdSlow: () => () => void }).holdSlow()
+    const { loaded, release } = (fastify as unknown as { holdSlow: () => Held }).holdSlow()
     // The slow request loads first and writes last: its value wins, the fast one's other key stays.
     const slow = fastify.inject({ method: 'POST', url: '/slow', headers: { cookie } })
-    await sleep(50)
+    await loaded
     await fastify.inject({ method: 'POST', url: '/set/same', payload: { v: 'fast' }, headers: { cookie } })
     await fastify.inject({ method: 'POST', url: '/set/other', payload: { v: 'fast' }, headers: { cookie } })
     release()
@@ -367,9 +375,9 @@ async function pluginTests (t: Test, makeStore: StoreFactory, options: Conforman
     if (store.patch === undefined) return t.pass('no patch: the slow request writes the whole record back')
     const fastify = await app(t, store)
     const cookie = pair(await fastify.inject({ method: 'POST', url: '/set/userId', payload: { v: 'alice' } }))
-    const release = (fastify as unknown as { holdSlow: () => () => void }).holdSlow()
+    const { loaded, release } = (fastify as unknown as { holdSlow: () => Held }).holdSlow()
     const slow = fastify.inject({ method: 'POST', url: '/slow', headers: { cookie } })
-    await sleep(50)
+    await loaded
     await fastify.inject({ method: 'POST', url: '/logout', headers: { cookie } })
     release()
     t.equal((await slow).statusCode, 200)
