@@ -58,11 +58,21 @@ end
 `
 
 // KEYS[1] session; ARGV[1] ttl ms; ARGV[2..] field, value pairs. A new record replaces the old whole.
+// HSET comes first and the old fields go after it, rather than DEL then HSET: Redis checks maxmemory
+// only on a script's first write, and a DEL first would let a full Redis (noeviction) take new
+// sessions past its limit.
 const SET = `${HELPERS}
-redis.call('DEL', KEYS[1])
 local fields = {}
+local keep = {}
 for i = 2, #ARGV do fields[#fields + 1] = ARGV[i] end
+for i = 2, #ARGV, 2 do keep[ARGV[i]] = true end
+local old = redis.call('HKEYS', KEYS[1])
 chunked('HSET', KEYS[1], fields)
+local gone = {}
+for _, field in ipairs(old) do
+  if not keep[field] then gone[#gone + 1] = field end
+end
+if #gone > 0 then chunked('HDEL', KEYS[1], gone) end
 redis.call('PEXPIRE', KEYS[1], ARGV[1])
 return 1
 `

@@ -1,0 +1,36 @@
+// A full Redis under maxmemory-policy noeviction (the policy the README recommends): writes are
+// refused, so requests that write answer 503 and no session is silently evicted; reads keep working.
+import t from 'tap'
+import { RedisStore } from '../../lib/index.js'
+import { build, cookiePair, counterRoutes } from '../helpers.js'
+import { redisSkip, startRedis } from '../redis-server.js'
+import { connectRedis } from './redis-clients.js'
+
+t.test('a full Redis with noeviction', { skip: redisSkip() }, async (t) => {
+  const redis = await startRedis(t)
+  const client = await connectRedis(t, redis.port)
+  const app = await build(t, { store: new RedisStore({ client }) }, counterRoutes)
+  const cookie = cookiePair(await app.inject('/count')) as string
+
+  const used = Number(/used_memory:(\d+)/.exec(await client.info('memory'))?.[1])
+  await client.config('SET', 'maxmemory', String(used + 1_000_000))
+  await client.config('SET', 'maxmemory-policy', 'noeviction')
+  // Small values: Redis refuses a write once used memory is over maxmemory, and a big value's own
+  // buffer would be freed right after, leaving room again.
+  const filler = 'x'.repeat(1000)
+  let full = false
+  for (let i = 0; i < 5000 && !full; i++) {
+    full = await client.set(`filler:${i}`, filler).then(() => false, () => true)
+  }
+  t.ok(full, 'Redis refuses writes')
+
+  const write = await app.inject({ url: '/count', headers: { cookie } })
+  t.equal(write.statusCode, 503)
+  t.equal(write.json().code, 'FST_SESSION_STORE_UNAVAILABLE')
+  const login = await app.inject('/count')
+  t.equal(login.statusCode, 503, 'a new session cannot be saved either')
+  t.same((await app.inject({ url: '/read', headers: { cookie } })).json(), { n: 1, isNew: false }, 'reads work, nothing was evicted')
+
+  await client.config('SET', 'maxmemory', '0')
+  t.same((await app.inject({ url: '/count', headers: { cookie } })).json(), { n: 2 }, 'writes work again once there is room')
+})
