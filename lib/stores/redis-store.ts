@@ -197,8 +197,9 @@ function isNoScript (err: unknown): boolean {
  *
  * @example
  * ```ts
- * import Redis from 'ioredis'
- * const client = new Redis(process.env.REDIS_URL, { enableOfflineQueue: false, maxRetriesPerRequest: 0 })
+ * import { Redis } from 'ioredis'
+ * const client = new Redis(process.env.REDIS_URL, { enableOfflineQueue: false, maxRetriesPerRequest: 0, lazyConnect: true })
+ * await client.connect()
  * await app.register(fastifySession, { secret, store: new RedisStore({ client }) })
  * ```
  */
