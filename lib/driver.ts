@@ -2,6 +2,7 @@ import type { FastifyBaseLogger } from 'fastify'
 import { CookieWriter, MAX_COOKIE_BYTES } from './cookie.js'
 import { CookieTooLargeError, InvalidCookiePrefixError, SameSiteNoneInsecureError } from './errors.js'
 import type { Config } from './options.js'
+import { generateId } from './session-id.js'
 import type { CookieOverrides, SessionDriver, SessionState } from './session.js'
 
 /** Why a session cookie was not used; fixed strings, the only detail a rejection log line carries. */
@@ -26,11 +27,52 @@ export abstract class Driver implements SessionDriver {
     this.writer = new CookieWriter(config.cookieName, config.cookie)
   }
 
-  abstract newId (): string
   abstract regenerate (state: SessionState): Promise<void>
   abstract destroy (state: SessionState): Promise<void>
   abstract load (state: SessionState, raw: string): void | Promise<void>
   abstract persist (state: SessionState): void | Promise<void>
+
+  newId (): string {
+    return generateId()
+  }
+
+  /**
+   * Whether persisting has nothing to write: a new session nobody wrote to (unless
+   * `saveUninitialized`), or a loaded one with no change and no refresh, rewrite or renewal due. A
+   * stale cookie that came in is cleared then.
+   */
+  nothingToWrite (state: SessionState, json: string): boolean {
+    const idle = state.unsaved
+      ? json === '{}' && !this.config.saveUninitialized
+      : !(state.rewrite || state.refresh || state.renew || json !== state.loadedJson)
+    if (idle && state.clearCookie) this.sendClear(state)
+    return idle
+  }
+
+  /** The id to write under: a new one when renewal is due or the session is new. */
+  writeId (state: SessionState, now: number): string {
+    if (state.renew) {
+      state.id = generateId()
+      state.idIssuedAt = now
+    }
+    if (state.id === '') state.id = generateId()
+    return state.id
+  }
+
+  /** Records a successful write: the written data is the new baseline, and nothing more is owed. */
+  written (state: SessionState, json: string, now: number): void {
+    const created = state.unsaved
+    const renewed = state.renew
+    state.lastSeenAt = now
+    state.loadedJson = json
+    state.maybeDirty = false
+    state.refresh = false
+    state.rewrite = false
+    state.renew = false
+    state.unsaved = false
+    if (created) this.log(state, 'created', state.id)
+    if (renewed) this.log(state, 'renewed', state.id)
+  }
 
   checkOverrides (o: CookieOverrides): void {
     const cookie = this.config.cookie

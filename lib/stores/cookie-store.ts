@@ -2,7 +2,7 @@ import { MAX_COOKIE_BYTES } from '../cookie.js'
 import { Driver } from '../driver.js'
 import type { Config } from '../options.js'
 import { Sealer } from '../seal.js'
-import { generateId, isIdShape } from '../session-id.js'
+import { isIdShape } from '../session-id.js'
 import type { SessionState } from '../session.js'
 
 /**
@@ -58,10 +58,6 @@ export class CookieDriver extends Driver {
     this.#sealer = new Sealer(config.keyring, config.cookieName)
   }
 
-  newId (): string {
-    return generateId()
-  }
-
   load (state: SessionState, raw: string): void {
     if (raw.length > MAX_COOKIE_BYTES) return this.reject(state, 'oversized')
     const opened = this.#sealer.open(raw)
@@ -102,22 +98,9 @@ export class CookieDriver extends Driver {
 
   persist (state: SessionState): void {
     const json = state.maybeDirty ? JSON.stringify(state.data) : state.loadedJson
-    if (json === state.failedJson) return
-    if (state.unsaved && json === '{}' && !this.config.saveUninitialized) {
-      if (state.clearCookie) this.sendClear(state)
-      return
-    }
-    // Nothing to write. No clear is owed here: a cookie is cleared only for a rejected, regenerated or
-    // destroyed session, and those are unsaved until written, so the branch above handles them.
-    if (!(state.unsaved || state.rewrite || state.refresh || state.renew || json !== state.loadedJson)) return
+    if (json === state.failedJson || this.nothingToWrite(state, json)) return
     const now = Date.now()
-    const created = state.unsaved
-    const renewed = state.renew
-    if (renewed) {
-      state.id = generateId()
-      state.idIssuedAt = now
-    }
-    const id = state.id === '' ? (state.id = generateId()) : state.id
+    const id = this.writeId(state, now)
     const sealed = this.#sealer.seal(
       `{"id":"${id}","iat":${state.createdAt},"seen":${now},"idAt":${state.idIssuedAt}${DATA_MARKER}${json}}`
     )
@@ -127,14 +110,6 @@ export class CookieDriver extends Driver {
       state.failedJson = json
       throw err
     }
-    state.lastSeenAt = now
-    state.loadedJson = json
-    state.maybeDirty = false
-    state.refresh = false
-    state.rewrite = false
-    state.renew = false
-    state.unsaved = false
-    if (created) this.log(state, 'created', id)
-    if (renewed) this.log(state, 'renewed', id)
+    this.written(state, json, now)
   }
 }

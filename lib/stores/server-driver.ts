@@ -1,7 +1,7 @@
 import { Driver } from '../driver.js'
 import { SessionTooLargeError, StoreUnavailableError } from '../errors.js'
 import type { Config } from '../options.js'
-import { generateId, isIdShape } from '../session-id.js'
+import { isIdShape } from '../session-id.js'
 import type { SessionState } from '../session.js'
 import type { SessionPatch, SessionRecord, SessionStore } from './types.js'
 
@@ -21,10 +21,6 @@ export class ServerDriver extends Driver {
   constructor (config: Config, store: SessionStore) {
     super(config)
     this.store = store
-  }
-
-  newId (): string {
-    return generateId()
   }
 
   /** The indexed user of some data: `String(data[userKey])` for a string or number, else none. */
@@ -114,33 +110,21 @@ export class ServerDriver extends Driver {
 
   async persist (state: SessionState): Promise<void> {
     const json = state.maybeDirty ? JSON.stringify(state.data) : state.loadedJson
-    if (json === state.failedJson) return
-    const changed = json !== state.loadedJson
-    // Nothing to write: a new session nobody wrote to, or a loaded one with no change and no refresh due.
-    const idle = state.unsaved
-      ? json === '{}' && !this.config.saveUninitialized
-      : !(state.rewrite || state.refresh || state.renew || changed)
-    if (idle) {
-      if (state.clearCookie) this.sendClear(state)
-      return
-    }
+    if (json === state.failedJson || this.nothingToWrite(state, json)) return
     const bytes = Buffer.byteLength(json)
     if (bytes > this.config.maxDataBytes) {
       state.failedJson = json
       throw new SessionTooLargeError(bytes, this.config.maxDataBytes)
     }
     const now = Date.now()
-    const created = state.unsaved
     const renewed = state.renew
-    if (renewed) {
-      state.id = generateId()
-      state.idIssuedAt = now
-    }
-    const id = state.id === '' ? (state.id = generateId()) : state.id
-    const key = this.config.keyring.storeKey(id)
+    const id = this.writeId(state, now)
+    // The key loaded with the session is the current secret's hash of this id unless a rotation move
+    // or a new id is due: reuse it rather than hash again (a keyed BLAKE2b per write).
+    const key = state.storeKey !== undefined && !state.rewrite && !renewed ? state.storeKey : this.config.keyring.storeKey(id)
     const ttlMs = this.remainingMs(state.createdAt, now)
     try {
-      await this.#write(state, key, json, changed, ttlMs, now, renewed)
+      await this.#write(state, key, json !== state.loadedJson, ttlMs, now, renewed)
     } catch (err) {
       state.request.log.error({ err }, 'fastify-session-kit: the session store failed to save a session')
       if (this.config.onStoreError === 'fail') {
@@ -151,15 +135,7 @@ export class ServerDriver extends Driver {
     }
     this.sendCookie(state, id, ttlMs)
     state.storeKey = key
-    state.lastSeenAt = now
-    state.loadedJson = json
-    state.maybeDirty = false
-    state.refresh = false
-    state.rewrite = false
-    state.renew = false
-    state.unsaved = false
-    if (created) this.log(state, 'created', id)
-    if (renewed) this.log(state, 'renewed', id)
+    this.written(state, json, now)
   }
 
   #record (state: SessionState, now: number): SessionRecord {
@@ -171,7 +147,7 @@ export class ServerDriver extends Driver {
   }
 
   async #write (
-    state: SessionState, key: string, json: string, changed: boolean, ttlMs: number, now: number, renewed: boolean
+    state: SessionState, key: string, changed: boolean, ttlMs: number, now: number, renewed: boolean
   ): Promise<void> {
     const store = this.store
     const previousKey = state.storeKey
@@ -188,7 +164,7 @@ export class ServerDriver extends Driver {
       const createdAt = now + grace - this.config.absoluteTtlMs
       await store.set(previousKey, { ...record, createdAt, renewedAt: now }, grace)
     } else if (changed && store.patch !== undefined) {
-      await store.patch(key, this.#diff(state.loadedJson, json), ttlMs)
+      await store.patch(key, this.#diff(state.loadedJson, state.data), ttlMs)
     } else if (changed || store.touch === undefined) {
       await store.set(key, this.#record(state, now), ttlMs)
     } else {
@@ -196,10 +172,12 @@ export class ServerDriver extends Driver {
     }
   }
 
-  /** The keys one request changed, compared by their JSON so that nested changes count. */
-  #diff (beforeJson: string, afterJson: string): SessionPatch {
+  /**
+   * The keys one request changed, compared by their JSON so that nested changes count. `after` is the
+   * live data: the store copies what it is given, so no defensive parse of it is needed.
+   */
+  #diff (beforeJson: string, after: Record<string, unknown>): SessionPatch {
     const before = JSON.parse(beforeJson) as Record<string, unknown>
-    const after = JSON.parse(afterJson) as Record<string, unknown>
     const patch: SessionPatch = { set: {}, unset: [], lastSeenAt: Date.now() }
     for (const k of Object.keys(after)) {
       if (!Object.hasOwn(before, k) || JSON.stringify(before[k]) !== JSON.stringify(after[k])) patch.set[k] = after[k]
