@@ -2,7 +2,7 @@ import type { FastifyReply, FastifyRequest, onRequestHookHandler, onSendHookHand
 import { MAX_COOKIE_HEADER_BYTES, readCookie } from './cookie.js'
 import type { Driver } from './driver.js'
 import type { Config } from './options.js'
-import { Session } from './session.js'
+import { listDataKeys, Session } from './session.js'
 import { kState } from './symbols.js'
 
 function rawCookie (driver: Driver, session: Session, request: FastifyRequest, name: string): string | undefined {
@@ -27,7 +27,7 @@ export function onRequest (config: Config, driver: Driver, sync: boolean): onReq
   if (sync) {
     return function loadSession (request: FastifyRequest, reply: FastifyReply, done: (err?: Error) => void): void {
       const session = new Session(driver, request, reply, Date.now())
-      request.session = session
+      request.session = new Proxy(session, listDataKeys)
       const raw = rawCookie(driver, session, request, name)
       if (raw !== undefined) driver.load(session[kState], raw)
       done()
@@ -35,7 +35,7 @@ export function onRequest (config: Config, driver: Driver, sync: boolean): onReq
   }
   return async function loadSession (request: FastifyRequest, reply: FastifyReply): Promise<void> {
     const session = new Session(driver, request, reply, Date.now())
-    request.session = session
+    request.session = new Proxy(session, listDataKeys)
     const raw = rawCookie(driver, session, request, name)
     if (raw === undefined) return
     const state = session[kState]

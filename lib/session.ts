@@ -2,7 +2,7 @@ import type { FastifyReply, FastifyRequest } from 'fastify'
 import { assertOverrides } from './cookie.js'
 import { InvalidValueError } from './errors.js'
 import { assertJsonValue } from './json-value.js'
-import { kState } from './symbols.js'
+import { kDriver, kState } from './symbols.js'
 
 /**
  * The shape of session data. Empty on purpose: extend it by declaration merging, and `get`/`set` are
@@ -98,11 +98,12 @@ const hasOwn = Object.hasOwn
 export class Session {
   /** @internal */
   readonly [kState]: SessionState
-  readonly #driver: SessionDriver
+  /** @internal */
+  readonly [kDriver]: SessionDriver
 
   /** @internal Made by the plugin's onRequest hook. */
   constructor (driver: SessionDriver, request: FastifyRequest, reply: FastifyReply, now: number) {
-    this.#driver = driver
+    this[kDriver] = driver
     this[kState] = {
       data: {},
       id: '',
@@ -200,7 +201,7 @@ export class Session {
    */
   get id (): string {
     const state = this[kState]
-    if (state.id === '') state.id = this.#driver.newId()
+    if (state.id === '') state.id = this[kDriver].newId()
     return state.id
   }
 
@@ -238,7 +239,7 @@ export class Session {
     } else if (keep !== undefined) {
       for (const key of keep) if (hasOwn(old, key)) data[key] = old[key]
     }
-    await this.#driver.regenerate(state)
+    await this[kDriver].regenerate(state)
     state.data = data
     state.maybeDirty = true
   }
@@ -251,7 +252,7 @@ export class Session {
    */
   async destroy (): Promise<void> {
     const state = this[kState]
-    await this.#driver.destroy(state)
+    await this[kDriver].destroy(state)
     state.data = {}
     state.maybeDirty = false
   }
@@ -268,7 +269,7 @@ export class Session {
    * @throws `FST_SESSION_COOKIE_TOO_LARGE`, `FST_SESSION_TOO_LARGE` or `FST_SESSION_STORE_UNAVAILABLE`.
    */
   async save (): Promise<void> {
-    await this.#driver.save(this[kState])
+    await this[kDriver].save(this[kState])
   }
 
   /**
@@ -287,8 +288,27 @@ export class Session {
     assertOverrides(cookieOptions)
     const state = this[kState]
     const merged = { ...state.overrides, ...cookieOptions }
-    this.#driver.checkOverrides(merged)
+    this[kDriver].checkOverrides(merged)
     state.overrides = merged
     state.refresh = true
+  }
+}
+
+/**
+ * @internal `Object.keys(request.session)` lists the session's data keys, as plugins written for
+ * @fastify/secure-session expect (@fastify/passport's `keepSessionInfo` builds its list of keys to keep
+ * that way). Only the key listing is trapped: reads, calls and writes go straight to the Session, and
+ * a property read of a data key still finds nothing, so serialising the session (a logger, JSON) never
+ * shows its data.
+ */
+export const listDataKeys: ProxyHandler<Session> = {
+  ownKeys (target) {
+    return [...Reflect.ownKeys(target), ...Object.keys(target[kState].data)]
+  },
+  getOwnPropertyDescriptor (target, key) {
+    if (typeof key === 'string' && hasOwn(target[kState].data, key)) {
+      return { value: undefined, writable: false, enumerable: true, configurable: true }
+    }
+    return Reflect.getOwnPropertyDescriptor(target, key)
   }
 }
