@@ -16,6 +16,14 @@ export const USER = {
 /** The counter value the seeding request stores; read-only cases must read it back unchanged. */
 export const SEEDED_COUNTER = 1000
 
+// The session every benchmark module serves, declared once for all of them.
+declare module 'fastify-session-kit' {
+  interface SessionData {
+    user: typeof USER
+    counter: number
+  }
+}
+
 /** What a case's route does with the session. */
 export type Mode = 'bare' | 'no-cookie' | 'read-write' | 'read-only' | 'diagnostic'
 

@@ -18,13 +18,6 @@ type ServerDriverModule = typeof import('../lib/stores/server-driver.js')
 type MemoryStoreModule = typeof import('../lib/stores/memory-store.js')
 type HooksModule = typeof import('../lib/hooks.js')
 
-declare module 'fastify-session-kit' {
-  interface SessionData {
-    user: typeof USER
-    counter: number
-  }
-}
-
 const here = fileURLToPath(new URL('.', import.meta.url))
 const REQUESTS = Number(process.env.HOOK_REQUESTS ?? 100_000)
 const SECRET = 'bench-secret-0123456789abcdefghijklmnopqrstuvwxyz'

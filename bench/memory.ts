@@ -16,13 +16,6 @@ type OptionsModule = typeof import('../lib/options.js')
 type CookieStoreModule = typeof import('../lib/stores/cookie-store.js')
 type HooksModule = typeof import('../lib/hooks.js')
 
-declare module 'fastify-session-kit' {
-  interface SessionData {
-    user: typeof USER
-    counter: number
-  }
-}
-
 const here = fileURLToPath(new URL('.', import.meta.url))
 const dist = join(here, '..', 'dist', 'lib')
 const { Keyring } = await import(join(dist, 'keyring.js')) as KeyringModule

@@ -10,13 +10,6 @@ import Fastify, { type FastifyInstance, type FastifyPluginAsync, type FastifyReq
 import { Redis } from 'ioredis'
 import { CASES, DIAGNOSTIC_CASES, SEEDED_COUNTER, USER } from '../cases.js'
 
-declare module 'fastify-session-kit' {
-  interface SessionData {
-    user: typeof USER
-    counter: number
-  }
-}
-
 const SECRET = 'bench-secret-0123456789abcdefghijklmnopqrstuvwxyz'
 const PAYLOAD = { user: USER, counter: SEEDED_COUNTER }
 
