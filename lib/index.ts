@@ -2,34 +2,12 @@ import fastifyCookie from '@fastify/cookie'
 import type { FastifyInstance } from 'fastify'
 import fp from 'fastify-plugin'
 import './augment.js'
-import type { SessionManager } from './augment.js'
 import type { Driver } from './driver.js'
-import { NotSupportedError } from './errors.js'
 import { onRequest, onSend } from './hooks.js'
 import { buildConfig, type Config, type FastifySessionOptions } from './options.js'
+import { sessionManager } from './session-manager.js'
 import { CookieDriver, CookieStore } from './stores/cookie-store.js'
 import { ServerDriver } from './stores/server-driver.js'
-import type { SessionStore } from './stores/types.js'
-
-function sessionManager (driver: Driver): SessionManager {
-  const store = driver instanceof ServerDriver ? driver.store : undefined
-  function need<K extends 'revokeUser' | 'listUserSessions'> (method: K): NonNullable<SessionStore[K]> {
-    if (store === undefined) {
-      throw new NotSupportedError(method, 'the cookie store keeps nothing on the server; revoke its sessions with the "validate" option (a per-user session version)')
-    }
-    const fn = store[method]
-    if (fn === undefined) throw new NotSupportedError(method, 'the store has no per-user index')
-    return fn.bind(store) as NonNullable<SessionStore[K]>
-  }
-  return {
-    async revokeUser (userId) {
-      return await need('revokeUser')(String(userId))
-    },
-    async listUserSessions (userId) {
-      return await need('listUserSessions')(String(userId))
-    }
-  }
-}
 
 function makeDriver (config: Config): Driver {
   return config.store instanceof CookieStore ? new CookieDriver(config) : new ServerDriver(config, config.store)
