@@ -95,6 +95,7 @@ for (const [resolution, compiled] of compiles) {
     const failure = await compiled
     if (failure !== undefined) throw failure
     const report = await runConsumer(consumer, join(project, 'out', 'consumer.js'))
+    t.equal(report.form, project, 'the output this project compiled ran')
     t.same(report.visits, [1, 2])
     t.equal(report.guarded, 'FST_SESSION_UNAUTHORIZED')
   })
