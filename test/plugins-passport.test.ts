@@ -110,15 +110,21 @@ async function loginLogoutSuite (t: Test, store: AnyStore): Promise<void> {
   t.not(loggedOut.id, after.id, 'logout gives the session a new id')
 }
 
+/** A shopper with a cart logs in: a new id, request.user set, and the cart still there. */
+async function loginKeepingCart (t: Test, app: FastifyInstance): Promise<{ jar: Jar, after: WhoAmI }> {
+  const { jar, before } = await shopper(app)
+  t.equal(await login(app, jar), 200)
+  const after = await whoami(app, jar)
+  t.not(after.id, before.id, 'login gives the session a new id')
+  t.same(after.user, { id: 'u1', name: 'alice' })
+  t.same(after.cart, ['apple', 'pear'], 'the cart is kept')
+  return { jar, after }
+}
+
 async function keepSuite (t: Test, store: AnyStore): Promise<void> {
   t.test('clearSessionOnLogin: false keeps the session data across login and logout, with a new id', async (t) => {
     const app = await passportApp(t, store, { authenticator: { clearSessionOnLogin: false } })
-    const { jar, before } = await shopper(app)
-    t.equal(await login(app, jar), 200)
-    const after = await whoami(app, jar)
-    t.not(after.id, before.id)
-    t.same(after.user, { id: 'u1', name: 'alice' })
-    t.same(after.cart, ['apple', 'pear'])
+    const { jar, after } = await loginKeepingCart(t, app)
     jar.take(await app.inject({ method: 'POST', url: '/logout', headers: jar.headers() }))
     const out = await whoami(app, jar)
     t.equal(out.user, null)
@@ -128,24 +134,14 @@ async function keepSuite (t: Test, store: AnyStore): Promise<void> {
 
   t.test('clearSessionIgnoreFields keeps the listed keys across login, with a new id', async (t) => {
     const app = await passportApp(t, store, { authenticator: { clearSessionIgnoreFields: ['cart'] } })
-    const { jar, before } = await shopper(app)
-    t.equal(await login(app, jar), 200)
-    const after = await whoami(app, jar)
-    t.not(after.id, before.id)
-    t.same(after.user, { id: 'u1', name: 'alice' })
-    t.same(after.cart, ['apple', 'pear'])
+    await loginKeepingCart(t, app)
   })
 
   // @fastify/passport 4, for a session with regenerate(), builds the keep-list of keepSessionInfo
   // from Object.keys(request.session): request.session lists its data keys there (and only there).
   t.test('keepSessionInfo keeps the session data across login, with a new id', async (t) => {
     const app = await passportApp(t, store, { login: { keepSessionInfo: true } })
-    const { jar, before } = await shopper(app)
-    t.equal(await login(app, jar), 200)
-    const after = await whoami(app, jar)
-    t.not(after.id, before.id)
-    t.same(after.user, { id: 'u1', name: 'alice' })
-    t.same(after.cart, ['apple', 'pear'])
+    await loginKeepingCart(t, app)
   })
 }
 
