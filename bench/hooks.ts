@@ -6,19 +6,12 @@
  * (default 100000), 3 measurements, median.
  */
 import { mkdirSync, writeFileSync } from 'node:fs'
-import { dirname, join } from 'node:path'
-import { fileURLToPath } from 'node:url'
+import { join } from 'node:path'
 import { SEEDED_COUNTER, USER } from './cases.js'
+import { BENCH_DIR as here, DIST, DIST_A, loadInternals } from './dist.js'
 import { machine } from './machine.js'
 import type { Session } from '../lib/session.js'
 
-type OptionsModule = typeof import('../lib/options.js')
-type CookieStoreModule = typeof import('../lib/stores/cookie-store.js')
-type ServerDriverModule = typeof import('../lib/stores/server-driver.js')
-type MemoryStoreModule = typeof import('../lib/stores/memory-store.js')
-type HooksModule = typeof import('../lib/hooks.js')
-
-const here = fileURLToPath(new URL('.', import.meta.url))
 const REQUESTS = Number(process.env.HOOK_REQUESTS ?? 100_000)
 const SECRET = 'bench-secret-0123456789abcdefghijklmnopqrstuvwxyz'
 
@@ -31,11 +24,7 @@ interface Harness {
 }
 
 async function harness (dist: string, store: 'cookie' | 'memory'): Promise<Harness> {
-  const { buildConfig } = await import(join(dist, 'options.js')) as OptionsModule
-  const { CookieDriver } = await import(join(dist, 'stores', 'cookie-store.js')) as CookieStoreModule
-  const { ServerDriver } = await import(join(dist, 'stores', 'server-driver.js')) as ServerDriverModule
-  const { MemoryStore } = await import(join(dist, 'stores', 'memory-store.js')) as MemoryStoreModule
-  const { onRequest, onSend } = await import(join(dist, 'hooks.js')) as HooksModule
+  const { buildConfig, CookieDriver, ServerDriver, MemoryStore, onRequest, onSend } = await loadInternals(dist)
   const memory = store === 'memory' ? new MemoryStore() : undefined
   const config = buildConfig(memory === undefined ? { secret: SECRET } : { secret: SECRET, store: memory })
   const sync = memory === undefined
@@ -92,8 +81,8 @@ async function measure (h: Harness, cookie: string, handle: (s: Session) => void
 }
 
 interface HookRow { store: string, mode: string, us: number, aUs?: number }
-const builds: Array<[string, string]> = [['current', join(here, '..', 'dist', 'lib')]]
-if (process.env.KIT_A !== undefined) builds.push(['A', dirname(process.env.KIT_A)])
+const builds: Array<[string, string]> = [['current', DIST]]
+if (DIST_A !== undefined) builds.push(['A', DIST_A])
 const rows: HookRow[] = []
 for (const store of ['cookie', 'memory'] as const) {
   for (const [mode, handle] of Object.entries(MODES)) {

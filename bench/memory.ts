@@ -6,23 +6,11 @@
 import { MemoryStore, type Session } from 'fastify-session-kit'
 import { mkdirSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
-import { fileURLToPath } from 'node:url'
 import { SEEDED_COUNTER, USER } from './cases.js'
+import { BENCH_DIR as here, loadInternals } from './dist.js'
 import { machine } from './machine.js'
 
-type KeyringModule = typeof import('../lib/keyring.js')
-type IdModule = typeof import('../lib/session-id.js')
-type OptionsModule = typeof import('../lib/options.js')
-type CookieStoreModule = typeof import('../lib/stores/cookie-store.js')
-type HooksModule = typeof import('../lib/hooks.js')
-
-const here = fileURLToPath(new URL('.', import.meta.url))
-const dist = join(here, '..', 'dist', 'lib')
-const { Keyring } = await import(join(dist, 'keyring.js')) as KeyringModule
-const { generateId } = await import(join(dist, 'session-id.js')) as IdModule
-const { buildConfig } = await import(join(dist, 'options.js')) as OptionsModule
-const { CookieDriver } = await import(join(dist, 'stores', 'cookie-store.js')) as CookieStoreModule
-const { onRequest, onSend } = await import(join(dist, 'hooks.js')) as HooksModule
+const { Keyring, generateId, buildConfig, CookieDriver, onRequest, onSend } = await loadInternals()
 
 const gc = (globalThis as { gc?: () => void }).gc
 if (gc === undefined) throw new Error('run with node --expose-gc')

@@ -5,21 +5,13 @@
  * KIT_A (a path to another build's dist/lib/index.js) adds that build's seal/open, for A/B ratios.
  */
 import sodium from 'sodium-native'
-import { dirname, join } from 'node:path'
-import { fileURLToPath } from 'node:url'
+import { join } from 'node:path'
 import { writeFileSync, mkdirSync } from 'node:fs'
+import { BENCH_DIR as here, DIST_A as distA, loadInternals } from './dist.js'
 import { machine } from './machine.js'
 
-type SealModule = typeof import('../lib/seal.js')
-type KeyringModule = typeof import('../lib/keyring.js')
-
-const here = fileURLToPath(new URL('.', import.meta.url))
-const dist = join(here, '..', 'dist', 'lib')
-const { Sealer } = await import(join(dist, 'seal.js')) as SealModule
-const { Keyring } = await import(join(dist, 'keyring.js')) as KeyringModule
-const distA = process.env.KIT_A === undefined ? undefined : dirname(process.env.KIT_A)
-const sealA = distA === undefined ? undefined : await import(join(distA, 'seal.js')) as SealModule
-const keyringA = distA === undefined ? undefined : await import(join(distA, 'keyring.js')) as KeyringModule
+const { Sealer, Keyring } = await loadInternals()
+const builtA = distA === undefined ? undefined : await loadInternals(distA)
 
 const MS = Number(process.env.MICRO_MS ?? 500)
 const ROUNDS = 3
@@ -56,7 +48,7 @@ function plaintextOf (bytes: number): string {
 
 const keyring = new Keyring([Buffer.alloc(32, 3)])
 const sealer = new Sealer(keyring, 'sid')
-const sealerA = sealA === undefined || keyringA === undefined ? undefined : new sealA.Sealer(new keyringA.Keyring([Buffer.alloc(32, 3)]), 'sid')
+const sealerA = builtA === undefined ? undefined : new builtA.Sealer(new builtA.Keyring([Buffer.alloc(32, 3)]), 'sid')
 const key = Buffer.alloc(sodium.crypto_aead_xchacha20poly1305_ietf_KEYBYTES, 5)
 const nonce = Buffer.alloc(sodium.crypto_aead_xchacha20poly1305_ietf_NPUBBYTES, 9)
 const ad = Buffer.from('\x01\x00\x00\x00\x01sid')

@@ -1,0 +1,52 @@
+/**
+ * The built library's internal modules, for the benchmarks that call them directly (micro, hooks,
+ * memory). They load `dist/` (what users run), and with KIT_A (a path to another build's
+ * dist/lib/index.js) that build too, for A/B ratios.
+ */
+import { dirname, join } from 'node:path'
+import { fileURLToPath } from 'node:url'
+
+/** This folder, where results are written. */
+export const BENCH_DIR = fileURLToPath(new URL('.', import.meta.url))
+/** The current build's dist/lib. */
+export const DIST = join(BENCH_DIR, '..', 'dist', 'lib')
+/** The other build's dist/lib when KIT_A is set. */
+export const DIST_A = process.env.KIT_A === undefined ? undefined : dirname(process.env.KIT_A)
+
+export interface Internals {
+  readonly Keyring: typeof import('../lib/keyring.js').Keyring
+  readonly Sealer: typeof import('../lib/seal.js').Sealer
+  readonly generateId: typeof import('../lib/session-id.js').generateId
+  readonly buildConfig: typeof import('../lib/options.js').buildConfig
+  readonly CookieDriver: typeof import('../lib/stores/cookie-store.js').CookieDriver
+  readonly ServerDriver: typeof import('../lib/stores/server-driver.js').ServerDriver
+  readonly MemoryStore: typeof import('../lib/stores/memory-store.js').MemoryStore
+  readonly onRequest: typeof import('../lib/hooks.js').onRequest
+  readonly onSend: typeof import('../lib/hooks.js').onSend
+}
+
+/** Loads the internals of the build at `dist` (default: the current build). */
+export async function loadInternals (dist = DIST): Promise<Internals> {
+  const load = async <T>(file: string): Promise<T> => await import(join(dist, file)) as T
+  const [keyring, seal, id, options, cookieStore, serverDriver, memoryStore, hooks] = await Promise.all([
+    load<typeof import('../lib/keyring.js')>('keyring.js'),
+    load<typeof import('../lib/seal.js')>('seal.js'),
+    load<typeof import('../lib/session-id.js')>('session-id.js'),
+    load<typeof import('../lib/options.js')>('options.js'),
+    load<typeof import('../lib/stores/cookie-store.js')>('stores/cookie-store.js'),
+    load<typeof import('../lib/stores/server-driver.js')>('stores/server-driver.js'),
+    load<typeof import('../lib/stores/memory-store.js')>('stores/memory-store.js'),
+    load<typeof import('../lib/hooks.js')>('hooks.js')
+  ])
+  return {
+    Keyring: keyring.Keyring,
+    Sealer: seal.Sealer,
+    generateId: id.generateId,
+    buildConfig: options.buildConfig,
+    CookieDriver: cookieStore.CookieDriver,
+    ServerDriver: serverDriver.ServerDriver,
+    MemoryStore: memoryStore.MemoryStore,
+    onRequest: hooks.onRequest,
+    onSend: hooks.onSend
+  }
+}
