@@ -107,3 +107,20 @@ export function captureLogs (level = 'debug'): LogCapture {
 export function cookieBytes (value: string): Buffer {
   return Buffer.from(value, 'base64url')
 }
+
+/**
+ * Login, logout and "who am I" routes many tests share: GET /login regenerates the session and sets
+ * userId 'alice', GET /logout destroys it, GET /me answers `{ user }`.
+ */
+export function loginRoutes (app: FastifyInstance): void {
+  app.get('/login', async (request) => {
+    await request.session.regenerate()
+    loose(request).set('userId', 'alice')
+    return { ok: true }
+  })
+  app.get('/logout', async (request) => {
+    await request.session.destroy()
+    return { ok: true }
+  })
+  app.get('/me', async (request) => ({ user: loose(request).get('userId') ?? null }))
+}

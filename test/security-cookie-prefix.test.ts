@@ -1,22 +1,11 @@
 // Cookie name prefixes (__Host-, __Secure-), secure: 'auto' following request.protocol, and one loud
 // warning when a Secure cookie is set over plain http (browsers drop it without a word).
-import type { FastifyInstance } from 'fastify'
 import Fastify from 'fastify'
 import t from 'tap'
 import fastifySession, { type FastifySessionOptions } from '../lib/index.js'
-import type { Session } from '../lib/session.js'
-import { build, captureLogs, cookiePair, SECRET, sessionSetCookie } from './helpers.js'
+import { build, captureLogs, cookiePair, loginRoutes, SECRET, sessionSetCookie } from './helpers.js'
 
-type Untyped = { set (k: string, v: unknown): void, get (k: string): unknown }
-const untyped = (s: Session): Untyped => s as unknown as Untyped
-
-function routes (app: FastifyInstance): void {
-  app.get('/login', async (request) => {
-    untyped(request.session).set('userId', 'alice')
-    return { ok: true }
-  })
-  app.get('/me', async (request) => ({ user: untyped(request.session).get('userId') ?? null }))
-}
+const routes = loginRoutes
 
 async function register (t: { teardown (fn: () => unknown): void }, options: Partial<FastifySessionOptions>): Promise<void> {
   const app = Fastify()

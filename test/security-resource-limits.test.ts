@@ -5,21 +5,13 @@ import type { FastifyInstance } from 'fastify'
 import t from 'tap'
 import { MemoryStore, type SessionRecord } from '../lib/index.js'
 import { buildConfig, type FastifySessionOptions } from '../lib/options.js'
-import type { Session } from '../lib/session.js'
-import { build, cookieValue, OTHER_SECRET, SECRET } from './helpers.js'
+import { build, cookieValue, loginRoutes, loose, OTHER_SECRET, SECRET } from './helpers.js'
 import { countDecryptions, countOpens, keyBuffers, watchKeyringWipes } from './security-support.js'
 
-type Untyped = { set (k: string, v: unknown): void, get (k: string): unknown }
-const untyped = (s: Session): Untyped => s as unknown as Untyped
-
 function routes (app: FastifyInstance): void {
-  app.get('/login', async (request) => {
-    untyped(request.session).set('userId', 'alice')
-    return { ok: true }
-  })
-  app.get('/me', async (request) => ({ user: untyped(request.session).get('userId') ?? null }))
+  loginRoutes(app)
   app.get('/fill', async (request) => {
-    untyped(request.session).set('blob', 'x'.repeat(Number((request.query as { n: string }).n)))
+    loose(request).set('blob', 'x'.repeat(Number((request.query as { n: string }).n)))
     return { ok: true }
   })
 }

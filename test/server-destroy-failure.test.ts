@@ -2,25 +2,12 @@
 // ended. They answer 503 FST_SESSION_STORE_UNAVAILABLE and the old session stays as it was.
 import t from 'tap'
 import { MemoryStore } from '../lib/index.js'
-import { build, cookiePair } from './helpers.js'
-
-type Untyped = { get (k: string): unknown, set (k: string, v: unknown): void }
+import { build, cookiePair, loginRoutes } from './helpers.js'
 
 t.test('destroy() and regenerate() fail closed when the store cannot delete', async (t) => {
   const store = new MemoryStore()
   t.teardown(() => store.close())
-  const app = await build(t, { store }, (app) => {
-    app.get('/login', async (request) => {
-      await request.session.regenerate()
-      ;(request.session as unknown as Untyped).set('userId', 'alice')
-      return {}
-    })
-    app.get('/logout', async (request) => {
-      await request.session.destroy()
-      return {}
-    })
-    app.get('/me', async (request) => ({ user: (request.session as unknown as Untyped).get('userId') ?? null }))
-  })
+  const app = await build(t, { store }, loginRoutes)
   const cookie = cookiePair(await app.inject('/login')) as string
   const destroy = store.destroy.bind(store)
   store.destroy = async () => { throw new Error('delete failed') }

@@ -3,27 +3,17 @@
 // and the app recovers when Redis is back. The conformance suite covers the load and save basics.
 import t from 'tap'
 import { RedisStore, requireLogin } from '../lib/index.js'
-import { build, cookiePair } from './helpers.js'
+import { build, cookiePair, loginRoutes, loose } from './helpers.js'
 import { redisSkip, startRedis } from './redis-server.js'
 import { connectRedis } from './stores/redis-clients.js'
-
-type Untyped = { get (k: string): unknown, set (k: string, v: unknown): void }
 
 t.test('RedisStore outage', { skip: redisSkip() }, async (t) => {
   const redis = await startRedis(t)
   const store = new RedisStore({ client: await connectRedis(t, redis.port) })
   const routes = (app: import('fastify').FastifyInstance): void => {
-    app.get('/login', async (request) => {
-      await request.session.regenerate()
-      ;(request.session as unknown as Untyped).set('userId', 'alice')
-      return {}
-    })
-    app.get('/logout', async (request) => {
-      await request.session.destroy()
-      return {}
-    })
+    loginRoutes(app)
     app.get('/write', async (request) => {
-      ;(request.session as unknown as Untyped).set('x', 1)
+      loose(request).set('x', 1)
       return { ok: true }
     })
     app.get('/private', { preHandler: requireLogin() }, async () => ({ secret: true }))
