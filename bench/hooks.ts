@@ -8,54 +8,12 @@
 import { mkdirSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { SEEDED_COUNTER, USER } from './cases.js'
-import { BENCH_DIR as here, DIST, DIST_A, loadInternals } from './dist.js'
+import { BENCH_DIR as here, DIST, DIST_A } from './dist.js'
+import { harness, type Harness } from './harness.js'
 import { machine } from './machine.js'
 import type { Session } from '../lib/session.js'
 
 const REQUESTS = Number(process.env.HOOK_REQUESTS ?? 100_000)
-const SECRET = 'bench-secret-0123456789abcdefghijklmnopqrstuvwxyz'
-
-type Load = (request: object, reply: object, done?: (err?: Error) => void) => unknown
-type Persist = (request: object, reply: object, payload: unknown, done?: (err: Error | null) => void) => unknown
-
-interface Harness {
-  serve (cookie: string | undefined, handle: (s: Session) => void): Promise<void>
-  lastSetCookie (): string
-}
-
-async function harness (dist: string, store: 'cookie' | 'memory'): Promise<Harness> {
-  const { buildConfig, CookieDriver, ServerDriver, MemoryStore, onRequest, onSend } = await loadInternals(dist)
-  const memory = store === 'memory' ? new MemoryStore() : undefined
-  const config = buildConfig(memory === undefined ? { secret: SECRET } : { secret: SECRET, store: memory })
-  const sync = memory === undefined
-  const driver = memory === undefined ? new CookieDriver(config) : new ServerDriver(config, memory)
-  const load = onRequest(config, driver, sync) as unknown as Load
-  const persist = onSend(driver, sync) as unknown as Persist
-  const log = { isLevelEnabled: () => false, warn () {}, debug () {}, error () {} }
-  let setCookie = ''
-  const reply = {
-    header (_name: string, value: string) { setCookie = value },
-    getHeader: () => setCookie,
-    removeHeader () { setCookie = '' }
-  }
-  const fail = (err?: Error | null): void => { if (err !== undefined && err !== null) throw err }
-  return {
-    async serve (cookie, handle) {
-      const request = { headers: { cookie }, protocol: 'http', log, session: null as unknown as Session }
-      if (sync) {
-        load(request, reply, fail)
-        handle(request.session)
-        persist(request, reply, '', fail)
-      } else {
-        await load(request, reply)
-        handle(request.session)
-        await persist(request, reply, '')
-      }
-    },
-    lastSetCookie: () => setCookie
-  }
-}
-
 const MODES: Record<string, (s: Session) => void> = {
   'read+write': (s) => {
     s.set('counter', (s.get('counter') ?? 0) + 1)
@@ -89,7 +47,7 @@ for (const store of ['cookie', 'memory'] as const) {
     if (store === 'memory' && mode === 'read-only') continue
     const row: HookRow = { store, mode, us: 0 }
     for (const [name, dist] of builds) {
-      const h = await harness(dist, store)
+      const h = await harness(store, dist)
       await h.serve(undefined, (s) => {
         s.set('user', USER)
         s.set('counter', SEEDED_COUNTER)

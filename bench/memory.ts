@@ -8,9 +8,10 @@ import { mkdirSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { SEEDED_COUNTER, USER } from './cases.js'
 import { BENCH_DIR as here, loadInternals } from './dist.js'
+import { harness, SECRET } from './harness.js'
 import { machine } from './machine.js'
 
-const { Keyring, generateId, buildConfig, CookieDriver, onRequest, onSend } = await loadInternals()
+const { Keyring, generateId } = await loadInternals()
 
 const gc = (globalThis as { gc?: () => void }).gc
 if (gc === undefined) throw new Error('run with node --expose-gc')
@@ -24,7 +25,6 @@ function heapUsed (): number {
 
 const SESSIONS = Number(process.env.SESSIONS ?? 100_000)
 const REQUESTS = Number(process.env.REQUESTS ?? 1_000_000)
-const SECRET = 'bench-secret-0123456789abcdefghijklmnopqrstuvwxyz'
 const data = { user: USER, counter: SEEDED_COUNTER }
 const payloadBytes = JSON.stringify(data).length
 
@@ -54,29 +54,14 @@ async function memoryStore (): Promise<{ sessions: number, bytesPerSession: numb
  * anything the plugin does.
  */
 async function cookieStoreHeap (): Promise<Array<{ requests: number, heapMB: number }>> {
-  const config = buildConfig({ secret: SECRET })
-  const driver = new CookieDriver(config)
-  const load = onRequest(config, driver, true) as unknown as (request: object, reply: object, done: (err?: Error) => void) => void
-  const persist = onSend(driver, true) as unknown as (request: object, reply: object, payload: unknown, done: (err: Error | null) => void) => void
-  const log = { isLevelEnabled: () => false, warn () {}, debug () {} }
-  let setCookie = ''
-  const reply = {
-    header (_name: string, value: string) { setCookie = value },
-    getHeader: () => setCookie,
-    removeHeader () { setCookie = '' }
-  }
-  const fail = (err?: Error | null): void => { if (err !== undefined && err !== null) throw err }
-  function serve (cookie: string | undefined, handle: (session: Session) => void): void {
-    const request = { headers: { cookie }, protocol: 'http', log, session: null as unknown as Session }
-    load(request, reply, fail)
-    handle(request.session)
-    persist(request, reply, '', fail)
-  }
+  const h = await harness('cookie')
+  // The cookie store's harness is synchronous: no promise per request to blur the heap.
+  const serve = h.serve as (cookie: string | undefined, handle: (s: Session) => void) => void
   serve(undefined, (s) => {
     s.set('user', USER)
     s.set('counter', SEEDED_COUNTER)
   })
-  const cookie = setCookie.split(';')[0] as string
+  const cookie = h.lastSetCookie().split(';')[0] as string
   const every = REQUESTS / 10
   const points: Array<{ requests: number, heapMB: number }> = []
   let counter = 0
@@ -89,7 +74,7 @@ async function cookieStoreHeap (): Promise<Array<{ requests: number, heapMB: num
     if (counter !== SEEDED_COUNTER + 1) throw new Error('the session did not load')
     if (done % every === 0 || done === 10_000) points.push({ requests: done, heapMB: heapUsed() / 1048576 })
   }
-  config.keyring.wipe()
+  h.close()
   return points
 }
 
