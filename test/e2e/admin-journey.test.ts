@@ -1,8 +1,8 @@
 import type { Browser } from 'playwright-core'
 import t, { type Test } from 'tap'
 import type { DemoStore } from '../../examples/demo-server.js'
-import { redisSkip, startRedis } from '../redis-server.js'
-import { chromiumSkip, launch, personAt, PNG_MAGIC, screenshot, scriptCookies, startDemo, submit, submitLogin, textOf } from './browser.js'
+import { redisSkip, startRedis } from '../helpers/redis-server.js'
+import { chromiumSkip, launch, personAt, PNG_MAGIC, screenshot, scriptCookies, startDemo, submit, submitLogin, textOf } from '../helpers/browser.js'
 
 // The admin in a real browser: the admin panel asks a guest to log in (the 401 page), the login
 // form brings the admin back to it, and the panel opens; the session cookie stays HttpOnly.

@@ -1,8 +1,8 @@
 import type { Browser, Page } from 'playwright-core'
 import t, { type Test } from 'tap'
 import type { DemoStore } from '../../examples/demo-server.js'
-import { redisSkip, startRedis } from '../redis-server.js'
-import { chromiumSkip, launch, personAt, PNG_MAGIC, screenshot, scriptCookies, startDemo, submit, submitLogin, textOf } from './browser.js'
+import { redisSkip, startRedis } from '../helpers/redis-server.js'
+import { chromiumSkip, launch, personAt, PNG_MAGIC, screenshot, scriptCookies, startDemo, submit, submitLogin, textOf } from '../helpers/browser.js'
 
 // A person in a real browser, through the demo: a guest, a login that fails and one that works, the
 // pages behind the guards, a visit counter, a cart, and logging out. The session cookie is HttpOnly

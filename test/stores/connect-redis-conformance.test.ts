@@ -1,9 +1,9 @@
 import { RedisStore as ConnectRedisStore } from 'connect-redis'
 import t from 'tap'
 import { fromConnectStore } from '../../lib/index.js'
-import { redisSkip, startRedis } from '../redis-server.js'
+import { redisSkip, startRedis } from '../helpers/redis-server.js'
 import { storeConformance } from './conformance.js'
-import { connectRedis, dumpRedis } from './redis-clients.js'
+import { connectRedis, dumpRedis } from '../helpers/redis-clients.js'
 
 await t.test('fromConnectStore(connect-redis) on one redis-server', { skip: redisSkip() }, async (t) => {
   const redis = await startRedis(t)

@@ -3,7 +3,7 @@
 import { MemoryStore as ExpressMemoryStore } from 'express-session'
 import t from 'tap'
 import { fromConnectStore, type ConnectCallback, type ConnectSession, type ConnectStoreLike } from '../../lib/index.js'
-import { build, cookiePair, counterRoutes, fakeClock } from '../helpers.js'
+import { build, cookiePair, counterRoutes, fakeClock } from '../helpers/index.js'
 
 const DAY = 86_400_000
 

@@ -1,8 +1,8 @@
 import t from 'tap'
 import { RedisStore } from '../../lib/index.js'
-import { redisSkip, startRedisCluster } from '../redis-server.js'
+import { redisSkip, startRedisCluster } from '../helpers/redis-server.js'
 import { storeConformance } from './conformance.js'
-import { connectCluster, dumpRedis } from './redis-clients.js'
+import { connectCluster, dumpRedis } from '../helpers/redis-clients.js'
 
 await t.test('RedisStore on a 3-master Redis Cluster', { skip: redisSkip() }, async (t) => {
   const cluster = await startRedisCluster(t)

@@ -2,9 +2,9 @@
 // refused, so requests that write answer 503 and no session is silently evicted; reads keep working.
 import t from 'tap'
 import { RedisStore } from '../../lib/index.js'
-import { build, cookiePair, counterRoutes } from '../helpers.js'
-import { redisSkip, startRedis } from '../redis-server.js'
-import { connectRedis } from './redis-clients.js'
+import { build, cookiePair, counterRoutes } from '../helpers/index.js'
+import { redisSkip, startRedis } from '../helpers/redis-server.js'
+import { connectRedis } from '../helpers/redis-clients.js'
 
 t.test('a full Redis with noeviction', { skip: redisSkip() }, async (t) => {
   const redis = await startRedis(t)

@@ -1,8 +1,8 @@
 import t from 'tap'
 import { RedisStore } from '../../lib/index.js'
-import { redisSkip, startRedis } from '../redis-server.js'
+import { redisSkip, startRedis } from '../helpers/redis-server.js'
 import { storeConformance } from './conformance.js'
-import { connectRedis, dumpRedis } from './redis-clients.js'
+import { connectRedis, dumpRedis } from '../helpers/redis-clients.js'
 
 await t.test('RedisStore on one redis-server', { skip: redisSkip() }, async (t) => {
   const redis = await startRedis(t)

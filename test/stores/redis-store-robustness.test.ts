@@ -3,9 +3,9 @@
 import { Valkey } from 'iovalkey'
 import t from 'tap'
 import { RedisStore } from '../../lib/index.js'
-import { build, cookiePair } from '../helpers.js'
-import { redisSkip, startRedis } from '../redis-server.js'
-import { connectRedis } from './redis-clients.js'
+import { build, cookiePair } from '../helpers/index.js'
+import { redisSkip, startRedis } from '../helpers/redis-server.js'
+import { connectRedis } from '../helpers/redis-clients.js'
 
 const DAY = 86_400_000
 const record = (data: Record<string, unknown>, user?: string): Parameters<RedisStore['set']>[1] => {

@@ -4,9 +4,9 @@
 import type { Redis } from 'ioredis'
 import t from 'tap'
 import { RedisStore } from '../../lib/index.js'
-import { build, cookiePair, counterRoutes, fakeClock } from '../helpers.js'
-import { redisSkip, startRedis } from '../redis-server.js'
-import { connectRedis } from './redis-clients.js'
+import { build, cookiePair, counterRoutes, fakeClock } from '../helpers/index.js'
+import { redisSkip, startRedis } from '../helpers/redis-server.js'
+import { connectRedis } from '../helpers/redis-clients.js'
 
 /**
  * The client, with every command name it is asked to send recorded in `calls`. The first use of each

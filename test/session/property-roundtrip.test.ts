@@ -1,0 +1,66 @@
+// Property: any session data a handler may set comes back unchanged on the next request, through
+// the cookie and memory stores (Redis: property-roundtrip-redis.test.ts). Data is JSON values under any key (unicode, lone surrogates, falsy values, names of
+// Object.prototype members), `__proto__` excepted (refused by set(), tested elsewhere).
+import fc from 'fast-check'
+import t from 'tap'
+import { MemoryStore } from '../../lib/index.js'
+import type { Session } from '../../lib/session.js'
+import { build, cookiePair } from '../helpers/index.js'
+import { ALWAYS_FITS, check, directDriver, fcParams, propertyTimeout, roundTrip, sameData, sessionData } from '../helpers/security-support.js'
+
+type Untyped = { set (k: string, v: unknown): void, data (): Record<string, unknown> }
+const untyped = (s: Session): Untyped => s as unknown as Untyped
+
+propertyTimeout(t)
+
+t.test('cookie store: data round-trips unchanged (CookieDriver, no HTTP)', async (t) => {
+  const d = directDriver()
+  const runs = await check(t, fc.asyncProperty(sessionData(), async (data) => await roundTrip(d, data)), fcParams())
+  t.ok(runs > 0)
+})
+
+t.test('memory store: data round-trips unchanged, and so do later partial changes (ServerDriver, no HTTP)', async (t) => {
+  const store = new MemoryStore()
+  t.teardown(() => store.close())
+  const d = directDriver({ store })
+  const property = fc.asyncProperty(sessionData(), sessionData(), fc.array(fc.string({ maxLength: 4 }), { maxLength: 3 }),
+    async (data, changes, removed) => {
+      if (!await roundTrip(d, data)) return false
+      // A second request changes some keys and deletes others: written as a patch, read back whole.
+      const first = await d.open()
+      for (const [k, v] of Object.entries(data)) untyped(first.session).set(k, v)
+      const cookie = await d.persist(first.session, first.exchange)
+      const expected: Record<string, unknown> = { ...data }
+      const second = await d.open(cookie)
+      for (const [k, v] of Object.entries(changes)) { untyped(second.session).set(k, v); expected[k] = v }
+      for (const k of removed) { second.session.delete(k as never); delete expected[k] }
+      await d.persist(second.session, second.exchange)
+      if (cookie === undefined) return true
+      const third = await d.open(cookie)
+      return Object.keys(expected).length === 0 || sameData(untyped(third.session).data(), expected)
+    })
+  t.ok(await check(t, property, fcParams()) > 0)
+})
+
+for (const storeName of ['cookie', 'memory'] as const) {
+  t.test(`${storeName} store: data round-trips unchanged through HTTP`, async (t) => {
+    const store = storeName === 'memory' ? new MemoryStore() : undefined
+    if (store !== undefined) t.teardown(() => store.close())
+    const app = await build(t, store === undefined ? {} : { store }, (app) => {
+      app.post('/put', async (request) => {
+        // The data travels as a JSON string so that Fastify's body parser cannot reshape it.
+        const data = JSON.parse((request.body as { json: string }).json) as Record<string, unknown>
+        for (const [k, v] of Object.entries(data)) untyped(request.session).set(k, v)
+        return { ok: true }
+      })
+      app.get('/get', async (request) => ({ json: JSON.stringify(untyped(request.session).data()) }))
+    })
+    const property = fc.asyncProperty(sessionData().filter((d) => Object.keys(d).length > 0), async (data) => {
+      const put = await app.inject({ method: 'POST', url: '/put', payload: { json: JSON.stringify(data) } })
+      if (put.statusCode === 500) return put.json().code === 'FST_SESSION_COOKIE_TOO_LARGE' && Buffer.byteLength(JSON.stringify(data)) > ALWAYS_FITS
+      const got = await app.inject({ url: '/get', headers: { cookie: cookiePair(put) } })
+      return got.statusCode === 200 && sameData(JSON.parse(got.json().json), data)
+    })
+    t.ok(await check(t, property, fcParams(0.05, 200)) > 0)
+  })
+}
