@@ -18,7 +18,7 @@ export interface Internals {
   readonly Sealer: typeof import('../lib/seal.js').Sealer
   readonly generateId: typeof import('../lib/session-id.js').generateId
   readonly buildConfig: typeof import('../lib/options.js').buildConfig
-  readonly CookieDriver: typeof import('../lib/stores/cookie-store.js').CookieDriver
+  readonly CookieDriver: typeof import('../lib/stores/cookie-driver.js').CookieDriver
   readonly ServerDriver: typeof import('../lib/stores/server-driver.js').ServerDriver
   readonly MemoryStore: typeof import('../lib/stores/memory-store.js').MemoryStore
   readonly onRequest: typeof import('../lib/hooks.js').onRequest
@@ -33,7 +33,9 @@ export async function loadInternals (dist = DIST): Promise<Internals> {
     load<typeof import('../lib/seal.js')>('seal.js'),
     load<typeof import('../lib/session-id.js')>('session-id.js'),
     load<typeof import('../lib/options.js')>('options.js'),
-    load<typeof import('../lib/stores/cookie-store.js')>('stores/cookie-store.js'),
+    // Builds before 0.2 kept the cookie driver in stores/cookie-store.js: KIT_A may name one.
+    load<typeof import('../lib/stores/cookie-driver.js')>('stores/cookie-driver.js')
+      .catch(async () => await load<typeof import('../lib/stores/cookie-driver.js')>('stores/cookie-store.js')),
     load<typeof import('../lib/stores/server-driver.js')>('stores/server-driver.js'),
     load<typeof import('../lib/stores/memory-store.js')>('stores/memory-store.js'),
     load<typeof import('../lib/hooks.js')>('hooks.js')

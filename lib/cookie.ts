@@ -1,5 +1,4 @@
 import { InvalidOptionError } from './errors.js'
-import type { CookieOverrides } from './session.js'
 
 /** Cookie attributes as configured (validated by the options module). */
 export interface CookieAttributes {
@@ -9,6 +8,24 @@ export interface CookieAttributes {
   httpOnly: boolean
   sameSite: 'lax' | 'strict' | 'none'
   partitioned: boolean
+}
+
+/** Per-request cookie overrides for `session.options()`. */
+export interface CookieOverrides {
+  /** Seconds the browser keeps the cookie (a "remember me" cookie, say); the server still enforces `ttl` and `absoluteTtl`. */
+  maxAge?: number
+  /** Cookie Domain for this response. */
+  domain?: string
+  /** Cookie Path for this response. */
+  path?: string
+  /** Secure attribute for this response. */
+  secure?: boolean
+  /** HttpOnly attribute for this response. */
+  httpOnly?: boolean
+  /** SameSite attribute for this response. */
+  sameSite?: 'lax' | 'strict' | 'none'
+  /** Partitioned (CHIPS) attribute for this response. */
+  partitioned?: boolean
 }
 
 /**

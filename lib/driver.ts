@@ -3,7 +3,8 @@ import { CookieWriter, MAX_COOKIE_BYTES } from './cookie.js'
 import { CookieTooLargeError, InvalidCookiePrefixError, SameSiteNoneInsecureError } from './errors.js'
 import type { Config } from './options.js'
 import { generateId } from './session-id.js'
-import type { CookieOverrides, SessionDriver, SessionState } from './session.js'
+import type { CookieOverrides } from './cookie.js'
+import type { SessionDriver, SessionState } from './session.js'
 
 /** Why a session cookie was not used; fixed strings, the only detail a rejection log line carries. */
 export type RejectReason =

@@ -6,7 +6,8 @@ import type { Driver } from './driver.js'
 import { onRequest, onSend } from './hooks.js'
 import { buildConfig, type Config, type FastifySessionOptions } from './options.js'
 import { sessionManager } from './session-manager.js'
-import { CookieDriver, CookieStore } from './stores/cookie-store.js'
+import { CookieDriver } from './stores/cookie-driver.js'
+import { CookieStore } from './stores/cookie-store.js'
 import { ServerDriver } from './stores/server-driver.js'
 
 function makeDriver (config: Config): Driver {

@@ -1,8 +1,10 @@
 import type { FastifyReply, FastifyRequest } from 'fastify'
-import { assertOverrides } from './cookie.js'
+import { assertOverrides, type CookieOverrides } from './cookie.js'
 import { InvalidValueError } from './errors.js'
 import { assertJsonValue } from './json-value.js'
 import { kDriver, kState } from './symbols.js'
+
+export type { CookieOverrides } from './cookie.js'
 
 /**
  * The shape of session data. Empty on purpose: extend it by declaration merging, and `get`/`set` are
@@ -19,24 +21,6 @@ export interface SessionData {}
 
 /** A key of {@link SessionData}. */
 export type SessionKey = keyof SessionData & string
-
-/** Per-request cookie overrides for {@link Session.options}. */
-export interface CookieOverrides {
-  /** Seconds the browser keeps the cookie (a "remember me" cookie, say); the server still enforces `ttl` and `absoluteTtl`. */
-  maxAge?: number
-  /** Cookie Domain for this response. */
-  domain?: string
-  /** Cookie Path for this response. */
-  path?: string
-  /** Secure attribute for this response. */
-  secure?: boolean
-  /** HttpOnly attribute for this response. */
-  httpOnly?: boolean
-  /** SameSite attribute for this response. */
-  sameSite?: 'lax' | 'strict' | 'none'
-  /** Partitioned (CHIPS) attribute for this response. */
-  partitioned?: boolean
-}
 
 /** @internal What a store driver needs of a session; not part of the public API. */
 export interface SessionState {
