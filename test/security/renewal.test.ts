@@ -19,6 +19,10 @@ function routes (app: FastifyInstance): void {
     user: untyped(request.session).get('userId') ?? null,
     id: request.session.isNew ? null : request.session.id
   }))
+  app.get('/note', async (request) => {
+    untyped(request.session).set('note', Date.now())
+    return { id: request.session.id }
+  })
 }
 
 const events = (lines: Array<Record<string, unknown>>, event: string): Array<Record<string, unknown>> =>
@@ -58,6 +62,30 @@ t.test('memory store: a new id after renewAfter, the old id alive for renewGrace
   clock.tick(1_000)
   const late = await app.inject({ url: '/me', headers: { cookie: oldCookie } })
   t.same(late.json(), { user: null, id: null }, 'the old id is dead after renewGrace')
+  t.equal((await app.inject({ url: '/me', headers: { cookie: newCookie } })).json().user, 'alice', 'the new id lives on')
+})
+
+t.test('memory store: a write through the old id during renewGrace does not extend it past the grace', async (t) => {
+  // The grace copy's absolute lifetime ends with the grace: a request still holding the old cookie
+  // may change data, but its write is given only what is left of the grace, not a full idle ttl.
+  const clock = fakeClock(t)
+  const store = new MemoryStore()
+  t.teardown(() => store.close())
+  const app = await build(t, { store, ttl: 3600, renewAfter: 600, renewGrace: 30 }, routes)
+  const oldCookie = cookiePair(await app.inject('/login')) as string
+
+  clock.tick(600_000)
+  const newCookie = cookiePair(await app.inject({ url: '/me', headers: { cookie: oldCookie } })) as string
+  t.not(newCookie, oldCookie, 'renewed')
+
+  clock.tick(10_000)
+  const write = await app.inject({ url: '/note', headers: { cookie: oldCookie } })
+  t.equal(write.statusCode, 200, 'the old id may still write within the grace')
+  t.equal(cookiePair(write), oldCookie, 'and is not renewed again')
+
+  clock.tick(25_000)
+  const late = await app.inject({ url: '/me', headers: { cookie: oldCookie } })
+  t.same(late.json(), { user: null, id: null }, 'past the grace the old id is refused, although its idle ttl has not run out')
   t.equal((await app.inject({ url: '/me', headers: { cookie: newCookie } })).json().user, 'alice', 'the new id lives on')
 })
 
