@@ -1,6 +1,7 @@
 // What RedisStore sends per request, counted on a real redis-server: a read-only request reads and
 // writes nothing until a tenth of ttl has passed, then refreshes the TTL once; a change is one patch;
-// and the key's TTL is the remaining idle or absolute lifetime, whichever ends first.
+// and the key's TTL is the remaining idle or absolute lifetime, whichever ends first; a touch never
+// brings back a destroyed session.
 import type { Redis } from 'ioredis'
 import t from 'tap'
 import { RedisStore } from '../../lib/index.js'
@@ -69,5 +70,16 @@ await t.test('RedisStore write pattern', { skip: redisSkip() }, async (t) => {
     const absolute = await admin.pttl(key as string)
     t.ok(absolute > 1_190_000 && absolute <= 1_200_000, `then what is left of the absolute lifetime (${absolute} ms)`)
     t.same((await app.inject({ url: '/read', headers: { cookie } })).json(), { n: 3, isNew: false })
+  })
+
+  await t.test('a touch of a destroyed session leaves nothing behind in Redis', async (t) => {
+    // get() reads a stray hash of just lastSeenAt as no session, so only the raw key tells.
+    const store = new RedisStore({ client: await connectRedis(t, redis.port), prefix: 'w3:' })
+    const now = Date.now()
+    await store.set('k', { data: { n: 1 }, createdAt: now, lastSeenAt: now, user: 'alice' }, 60_000)
+    await store.destroy('k')
+    await store.touch('k', 60_000, now + 1_000)
+    t.equal(await admin.exists('w3:k'), 0, 'the key does not exist')
+    t.equal(await store.get('k'), undefined)
   })
 })
