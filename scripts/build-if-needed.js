@@ -1,4 +1,5 @@
-// `npm start` runs the demo against the built package; build it when dist/ is missing or older than lib/.
+// `npm start` and the `test:*` scripts run against the built package (the demo and the
+// examples import it by name): build it when dist/ is missing or older than lib/.
 import { execFileSync } from 'node:child_process'
 import { existsSync, readdirSync, statSync } from 'node:fs'
 import { join } from 'node:path'

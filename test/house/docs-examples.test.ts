@@ -13,6 +13,9 @@ import ts from 'typescript'
 import { made } from '../helpers/docs-fastify.js'
 import { SECRET } from '../helpers/index.js'
 
+// A TypeScript program per example that declares SessionData: seconds each on a busy machine.
+t.setTimeout(240_000)
+
 const ROOT = resolve(import.meta.dirname, '..', '..')
 const MARKERS = ['runnable', 'typecheck', 'fragment'] as const
 type Marker = typeof MARKERS[number]
