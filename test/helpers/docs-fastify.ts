@@ -1,14 +1,13 @@
 import Fastify, { type FastifyInstance } from 'fastify'
 
-export * from 'fastify'
-
 /** Every app a docs example made; the docs test closes them after the example ran. */
 export const made: FastifyInstance[] = []
 
 /**
  * Fastify as the runnable docs examples get it (their `import Fastify from 'fastify'` is pointed
  * here): quiet, and `listen()` takes a free local port whatever port the example names, so an
- * example can end with `app.listen({ port: 3000 })` as a real app does.
+ * example can end with `app.listen({ port: 3000 })` as a real app does. Runnable examples take only
+ * the default export (and types) from 'fastify'.
  */
 export default function docsFastify (options: Record<string, unknown> = {}): FastifyInstance {
   const app = Fastify({ ...options, logger: false })
