@@ -11,7 +11,7 @@ import { chromiumSkip, launch, personAt, PNG_MAGIC, screenshot, scriptCookies, s
 // Launching chromium and walking every page on three stores takes tens of seconds on a busy machine.
 t.setTimeout(240_000)
 
-/** Only the cookie-store run writes the README's screenshots (one set, not one per store). */
+/** Only the cookie-store run writes the screenshots of docs/demo.md (one set, not one per store). */
 async function shot (t: Test, page: Page, store: DemoStore, name: string, fullPage = false): Promise<void> {
   if (store !== 'cookie') return
   const png = await screenshot(page, name, fullPage)

@@ -78,7 +78,7 @@ export async function submit (page: Page, selector: string): Promise<void> {
 
 /**
  * A screenshot of the page as PNG bytes. With UPDATE_SCREENSHOTS=1 it is also written to
- * docs/screenshots/<name>.png (the README's pictures); plain test runs leave the tree untouched.
+ * docs/screenshots/<name>.png (the pictures of docs/demo.md); plain test runs leave the tree untouched.
  */
 export async function screenshot (page: Page, name: string, fullPage = false): Promise<Buffer> {
   const png = await page.screenshot({ fullPage })

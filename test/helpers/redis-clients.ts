@@ -1,8 +1,8 @@
 import { Cluster, Redis } from 'ioredis'
 
 /**
- * The client settings the README recommends for fail-closed outages: no offline queue and no
- * per-command retries, so a command fails at once while Redis is down instead of waiting for it;
+ * The client settings docs/several-instances.md recommends for fail-closed outages: no offline queue
+ * and no per-command retries, so a command fails at once while Redis is down instead of waiting for it;
  * the connection itself keeps retrying in the background, so the app recovers on its own.
  */
 export const FAIL_FAST = { enableOfflineQueue: false, maxRetriesPerRequest: 0, retryStrategy: () => 100 } as const

@@ -6,7 +6,7 @@
 // 'fastify-session-kit' resolves to lib/index.ts (tsconfig paths). A runnable block's Fastify is
 // test/helpers/docs-fastify.ts: quiet, listening on a free port, closed after the block ran.
 import { mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
-import { join, relative, resolve } from 'node:path'
+import { basename, join, resolve } from 'node:path'
 import { pathToFileURL } from 'node:url'
 import t from 'tap'
 import ts from 'typescript'
@@ -110,6 +110,13 @@ function forRunning (code: string): string {
   return code.replaceAll("from 'fastify-session-kit'", `from '${lib}'`).replaceAll("from 'fastify'", `from '${shim}'`)
 }
 
+/** The markdown line a runnable block threw at: its frame in the stack (source-mapped), else the block's first line. */
+function thrownAt (err: unknown, path: string, block: Block): number {
+  const stack = err instanceof Error ? err.stack ?? '' : ''
+  const frame = new RegExp(`${basename(path).replaceAll('.', '\\.')}:(\\d+)`).exec(stack)
+  return frame === null ? block.line : block.line + Number(frame[1]) - 1
+}
+
 const blocks = markdownFiles().flatMap((file) => codeBlocks(file, readFileSync(join(ROOT, file), 'utf8')))
 const dir = join(ROOT, '.tap', `docs-examples-${process.pid}`)
 mkdirSync(dir, { recursive: true })
@@ -150,7 +157,10 @@ t.test('the runnable blocks run', async (t) => {
       const path = join(dir, `run-${name(b)}.ts`)
       writeFileSync(path, `${forRunning(b.code)}\nexport {}\n`)
       try {
-        await t.resolves(import(pathToFileURL(path).href), `runs without throwing (${relative(ROOT, path)})`)
+        await import(pathToFileURL(path).href)
+        t.pass('runs without throwing')
+      } catch (err) {
+        t.fail(`${b.file}:${thrownAt(err, path, b)}: ${String(err)}`)
       } finally {
         await Promise.all(made.splice(0).map(async (app) => await app.close()))
       }

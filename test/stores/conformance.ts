@@ -1,6 +1,6 @@
 // The conformance suite every server store passes. Store authors: copy this file into your tests,
 // change the import below to 'fastify-session-kit', and call storeConformance() from a tap test file
-// with a factory that makes a fresh, empty store (see the README's "Server stores").
+// with a factory that makes a fresh, empty store (see docs/stores.md, "The conformance suite").
 import Fastify, { type FastifyInstance, type LightMyRequestResponse } from 'fastify'
 import type { Test } from 'tap'
 import fastifySession, { type FastifySessionOptions, type SessionRecord, type SessionStore } from '../../lib/index.js'

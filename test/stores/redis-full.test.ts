@@ -1,5 +1,6 @@
-// A full Redis under maxmemory-policy noeviction (the policy the README recommends): writes are
-// refused, so requests that write answer 503 and no session is silently evicted; reads keep working.
+// A full Redis under maxmemory-policy noeviction (the policy docs/several-instances.md recommends):
+// writes are refused, so requests that write answer 503 and no session is silently evicted; reads
+// keep working.
 import t from 'tap'
 import { RedisStore } from '../../lib/index.js'
 import { build, cookiePair, counterRoutes } from '../helpers/index.js'
