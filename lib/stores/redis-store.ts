@@ -1,5 +1,6 @@
 import { createHash } from 'node:crypto'
 import { InvalidOptionError } from '../errors.js'
+import { escapeString as encode, unescapeString as decode } from './string-escape.js'
 import type { SessionPatch, SessionRecord, SessionStore, SessionSummary } from './types.js'
 
 /**
@@ -32,19 +33,6 @@ export interface RedisStoreOptions {
 // Data fields carry this prefix, so no session key can collide with the metadata fields
 // (createdAt, lastSeenAt, user, renewedAt), which never start with it.
 const DATA = 'd:'
-
-/**
- * Session keys and user names as Redis sees them: JSON string escapes. Redis stores bytes and the
- * client sends UTF-8, which has no form for a lone surrogate ("\ud800" would come back as U+FFFD, a
- * different key); escaped, every JS string survives. Ordinary names are left as they are.
- */
-function encode (name: string): string {
-  return JSON.stringify(name).slice(1, -1)
-}
-
-function decode (name: string): string {
-  return name.includes('\\') ? JSON.parse(`"${name}"`) as string : name
-}
 
 // Lua scripts, each on ONE key: everything of a session lives in one hash, so every step is atomic
 // on a single node and on a Cluster alike (a multi-key script would cross hash slots there).
