@@ -86,6 +86,17 @@ export const StoreUnavailableError = createError(
   503
 )
 
+/**
+ * PostgresStore: the sessions table, or a column of it, is not there (the schema was not created, or
+ * is of another version). Requests that need the store answer 503 `FST_SESSION_STORE_UNAVAILABLE`
+ * and log this error, with PostgreSQL's as its `cause`.
+ */
+export const StoreSchemaError = createError(
+  'FST_SESSION_STORE_SCHEMA',
+  'The PostgresStore table named by the "table" option is missing or lacks a column: create it with the statements in docs/stores.md (or store.createSchema() in development)',
+  503
+)
+
 /** A store lacks a capability that was asked of it (revokeUser on a cookie store, say). */
 export const NotSupportedError = createError(
   'FST_SESSION_NOT_SUPPORTED',

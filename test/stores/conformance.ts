@@ -118,7 +118,10 @@ export async function storeConformance (t: Test, name: string, makeStore: StoreF
       await store.set('k', record(data), DAY)
       const back = await store.get('k')
       t.ok(back !== undefined && Object.hasOwn(back.data, '__proto__'))
-      t.same(JSON.stringify(back?.data), JSON.stringify(data))
+      // Compared as sorted entries: the order of a session's keys is not part of the contract (jsonb,
+      // for one, keeps keys in its own order).
+      const entries = (d: Record<string, unknown> | undefined): string => JSON.stringify(Object.entries(d ?? {}).sort(([a], [b]) => a < b ? -1 : 1))
+      t.equal(entries(back?.data), entries(data))
       t.equal(({} as Record<string, unknown>).polluted, undefined)
       t.equal(Object.getPrototypeOf(back?.data), Object.prototype)
     })

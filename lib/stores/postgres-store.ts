@@ -1,0 +1,306 @@
+import { InvalidOptionError, StoreSchemaError } from '../errors.js'
+import { preparedStatements, schemaStatements, sweepLockKey, tableName, type Statement, type Statements } from './postgres-sql.js'
+import { escapeString, unescapeString } from './string-escape.js'
+import type { SessionPatch, SessionRecord, SessionStore, SessionSummary } from './types.js'
+
+/** A query as PostgresStore sends it: pg's query config (a name makes it a prepared statement). */
+export interface PgQuery {
+  name?: string
+  text: string
+  values: unknown[]
+}
+
+/** What PostgresStore reads of a query result. */
+export interface PgResult {
+  rows: Array<Record<string, unknown>>
+  rowCount: number | null
+}
+
+/** A client checked out of the pool (pg's `PoolClient`): the sweeper holds one for a whole sweep. */
+export interface PgPoolClientLike {
+  query (query: PgQuery): Promise<PgResult>
+  /** Back to the pool; with an error (or `true`) the connection is closed instead. */
+  release (err?: Error | boolean): void
+}
+
+/**
+ * The part of node-postgres' `Pool` that PostgresStore uses: a `pg.Pool` instance fits. Typed by
+ * shape so that the driver stays the application's choice and never becomes a dependency of this
+ * package. A single `pg.Client` is refused: the sweeper needs its own connection from a pool.
+ */
+export interface PgPoolLike {
+  query (query: PgQuery): Promise<PgResult>
+  connect (): Promise<PgPoolClientLike>
+  readonly totalCount: number
+}
+
+/** Options of {@link PostgresStore}. */
+export interface PostgresStoreOptions {
+  /**
+   * A node-postgres `Pool`, made and ended by the application. For fail-closed outages give it a
+   * `connectionTimeoutMillis` and a `query_timeout` (see docs/stores.md), and listen to its
+   * `error` event: pg emits one when an idle connection drops, and an unheard one ends the process.
+   */
+  pool: PgPoolLike
+  /**
+   * The sessions table: a plain identifier, or `schema.table`, used exactly as given (quoted, so case
+   * matters). @default 'sessions'
+   */
+  table?: string
+  /**
+   * How often expired rows are deleted, in milliseconds; `false` for never (sweep from a cron job
+   * with `store.sweep()` instead). The timer does not keep the process alive. @default 60000
+   */
+  sweepIntervalMs?: number | false
+  /** The most rows one sweep statement deletes: each batch is its own short transaction. @default 1000 */
+  sweepBatchSize?: number
+  /** Called with the error of a failed timed sweep (the next one tries again). @default a process warning */
+  onSweepError?: (err: unknown) => void
+  /**
+   * Named (prepared) statements: parsed and planned once per connection. Turn off behind a pooler
+   * that cannot keep them (PgBouncer in transaction mode before 1.21). @default true
+   */
+  prepare?: boolean
+}
+
+// PostgreSQL's SQLSTATEs for a table or a column that is not there.
+const UNDEFINED_TABLE = '42P01'
+const UNDEFINED_COLUMN = '42703'
+
+function positiveInteger (name: string, value: unknown, fallback: number): number {
+  if (value === undefined) return fallback
+  if (typeof value !== 'number' || !Number.isSafeInteger(value) || value <= 0) {
+    throw new InvalidOptionError(name, 'must be a positive integer')
+  }
+  return value
+}
+
+function isPool (pool: unknown): pool is PgPoolLike {
+  if (typeof pool !== 'object' || pool === null) return false
+  const p = pool as Partial<PgPoolLike>
+  return typeof p.query === 'function' && typeof p.connect === 'function' && typeof p.totalCount === 'number'
+}
+
+/** A missing table or column says so, with a code; any other error (an outage) passes as it is. */
+function schemaError (err: unknown): unknown {
+  const code = (err as { code?: unknown } | null)?.code
+  if (code === UNDEFINED_TABLE || code === UNDEFINED_COLUMN) return new StoreSchemaError({ cause: err })
+  return err
+}
+
+/**
+ * The data column: a jsonb object with one entry per session key, so that a patch can set and remove
+ * single keys in one UPDATE (`data - removed || changed`). jsonb refuses "\u0000" and lone surrogates
+ * in keys and strings, so each key is stored escaped (see string-escape.ts) and each value as its
+ * JSON text, a jsonb string: JSON.stringify writes both as ASCII escapes, so nothing jsonb refuses
+ * ever reaches it, and every value comes back exactly as it went in. `(data->>'cart')::jsonb`
+ * reads a value in SQL.
+ */
+function encodeEntries (data: Record<string, unknown>, names: string[]): string {
+  let json = '{'
+  for (const name of names) {
+    if (json.length > 1) json += ','
+    json += `${JSON.stringify(escapeString(name))}:${JSON.stringify(JSON.stringify(data[name]))}`
+  }
+  return `${json}}`
+}
+
+function decodeEntries (text: string): Record<string, unknown> {
+  const stored = JSON.parse(text) as unknown
+  if (typeof stored !== 'object' || stored === null || Array.isArray(stored)) throw new TypeError('not an object')
+  const data: Record<string, unknown> = {}
+  for (const [name, json] of Object.entries(stored)) {
+    if (typeof json !== 'string') throw new TypeError('not JSON text')
+    const key = unescapeString(name)
+    const value: unknown = JSON.parse(json)
+    // A plain assignment to "__proto__" would replace the prototype instead of adding a key.
+    if (key === '__proto__') Object.defineProperty(data, key, { value, enumerable: true, writable: true, configurable: true })
+    else data[key] = value
+  }
+  return data
+}
+
+const time = (value: unknown): number => Number(value)
+
+/**
+ * Sessions in PostgreSQL, through a node-postgres pool: durable, shared by every instance of the app,
+ * revocable, and inspectable with SQL. One row per session under the keyed hash of its id (never the
+ * id), with its data, times, user and expiry. Every write is one atomic statement: a request's
+ * changes are a patch of the keys it changed, so concurrent requests never erase each other's writes,
+ * and a session destroyed meanwhile is never written back. Expired rows are never read, and are
+ * deleted in small batches by one instance at a time. Each user's sessions are found through an
+ * index, for `revokeUser` and `listUserSessions`.
+ *
+ * @example
+ * ```ts
+ * import pg from 'pg'
+ * const pool = new pg.Pool({ connectionString: process.env.DATABASE_URL, connectionTimeoutMillis: 2000, query_timeout: 5000 })
+ * pool.on('error', (err) => app.log.warn({ err }, 'idle PostgreSQL connection lost'))
+ * const store = new PostgresStore({ pool })
+ * await app.register(fastifySession, { secret, store })
+ * app.addHook('onClose', async () => { await store.close(); await pool.end() })
+ * ```
+ */
+export class PostgresStore implements SessionStore {
+  readonly #pool: PgPoolLike
+  readonly #table: { qualified: string, bare: string }
+  readonly #sql: Statements
+  readonly #lockKey: string
+  readonly #batch: number
+  readonly #timer: NodeJS.Timeout | undefined
+  #sweeping: Promise<number> | undefined
+  #closed = false
+
+  /**
+   * @throws `FST_SESSION_INVALID_OPTION` for a pool that is not a pg Pool, a table name that is not a
+   * plain (optionally schema-qualified) identifier, or a sweep setting that is not a positive integer.
+   */
+  constructor (options: PostgresStoreOptions) {
+    const pool = (options as Partial<PostgresStoreOptions> | undefined)?.pool
+    if (!isPool(pool)) throw new InvalidOptionError('pool', 'must be a node-postgres Pool (pg.Pool), not a Client')
+    this.#pool = pool
+    this.#table = tableName(options.table ?? 'sessions')
+    this.#batch = positiveInteger('sweepBatchSize', options.sweepBatchSize, 1000)
+    const every = options.sweepIntervalMs === false ? false : positiveInteger('sweepIntervalMs', options.sweepIntervalMs, 60_000)
+    const onSweepError = options.onSweepError ?? ((err: unknown) => {
+      process.emitWarning(`fastify-session-kit: a PostgresStore sweep failed: ${String((err as Error).message)}`, { code: 'FST_SESSION_SWEEP_FAILED' })
+    })
+    if (typeof onSweepError !== 'function') throw new InvalidOptionError('onSweepError', 'must be a function')
+    const prepare = options.prepare ?? true
+    if (typeof prepare !== 'boolean') throw new InvalidOptionError('prepare', 'must be a boolean')
+    this.#sql = preparedStatements(this.#table.qualified, prepare)
+    this.#lockKey = sweepLockKey(this.#table.qualified)
+    if (every !== false) {
+      this.#timer = setInterval(() => { this.sweep().catch(onSweepError) }, every).unref()
+    }
+  }
+
+  /**
+   * Creates the table and its indexes when they are missing, for development and tests. Production
+   * schemas belong to the app's migrations: docs/stores.md gives the same statements.
+   */
+  async createSchema (): Promise<void> {
+    for (const text of schemaStatements(this.#table.qualified, this.#table.bare)) {
+      await this.#pool.query({ text, values: [] })
+    }
+  }
+
+  async get (key: string): Promise<SessionRecord | undefined> {
+    const { rows } = await this.#query(this.#sql.get, [key])
+    const row = rows[0]
+    if (row === undefined) return undefined
+    try {
+      const record: SessionRecord = {
+        data: decodeEntries(row.data as string),
+        createdAt: time(row.created_at),
+        lastSeenAt: time(row.last_seen_at)
+      }
+      if (row.user_id !== null) record.user = unescapeString(row.user_id as string)
+      if (row.renewed_at !== null) record.renewedAt = time(row.renewed_at)
+      return record
+    } catch {
+      // A row edited by hand into something this store never writes cannot be trusted: the request
+      // gets a fresh session rather than an error.
+      return undefined
+    }
+  }
+
+  async set (key: string, record: SessionRecord, ttlMs: number): Promise<void> {
+    await this.#query(this.#sql.set, [
+      key,
+      encodeEntries(record.data, Object.keys(record.data)),
+      record.user === undefined ? null : escapeString(record.user),
+      record.createdAt,
+      record.lastSeenAt,
+      record.renewedAt ?? null,
+      ttlMs
+    ])
+  }
+
+  async patch (key: string, changes: SessionPatch, ttlMs: number): Promise<void> {
+    const user = changes.user
+    await this.#query(this.#sql.patch, [
+      key,
+      changes.unset.map(escapeString),
+      encodeEntries(changes.set, Object.keys(changes.set)),
+      changes.lastSeenAt,
+      user !== undefined,
+      typeof user === 'string' ? escapeString(user) : null,
+      ttlMs
+    ])
+  }
+
+  async touch (key: string, ttlMs: number, lastSeenAt: number): Promise<void> {
+    await this.#query(this.#sql.touch, [key, lastSeenAt, ttlMs])
+  }
+
+  async destroy (key: string): Promise<void> {
+    await this.#query(this.#sql.destroy, [key])
+  }
+
+  async listUserSessions (user: string): Promise<SessionSummary[]> {
+    const { rows } = await this.#query(this.#sql.list, [escapeString(user)])
+    return rows.map((row) => ({ createdAt: time(row.created_at), lastSeenAt: time(row.last_seen_at) }))
+  }
+
+  async revokeUser (user: string): Promise<number> {
+    const { rows } = await this.#query(this.#sql.revoke, [escapeString(user)])
+    return time((rows[0] as Record<string, unknown>).n)
+  }
+
+  /**
+   * Deletes every expired row now, in batches of `sweepBatchSize` (the timer calls this). Only one
+   * instance sweeps a table at a time: the others skip (resolving to 0) while a PostgreSQL advisory
+   * lock is held, which is taken and released on the one connection that does the deleting.
+   *
+   * @returns how many rows this call deleted.
+   */
+  async sweep (): Promise<number> {
+    if (this.#sweeping === undefined) {
+      this.#sweeping = this.#sweepLocked().finally(() => { this.#sweeping = undefined })
+    }
+    return await this.#sweeping
+  }
+
+  async #sweepLocked (): Promise<number> {
+    const client = await this.#pool.connect()
+    let failed = true
+    try {
+      // Advisory locks belong to a connection: taken, used and released on this one client.
+      const { rows } = await client.query({ ...this.#sql.lock, values: [this.#lockKey] })
+      let deleted = 0
+      if ((rows[0] as Record<string, unknown>).locked === 'true') {
+        let count = this.#batch
+        while (count === this.#batch && !this.#closed) {
+          count = Number((await client.query({ ...this.#sql.sweep, values: [this.#batch] })).rowCount)
+          deleted += count
+        }
+        // On a failure above the lock is not released here: the connection is closed instead.
+        await client.query({ ...this.#sql.unlock, values: [this.#lockKey] })
+      }
+      failed = false
+      return deleted
+    } catch (err) {
+      throw schemaError(err)
+    } finally {
+      // After a failure the connection is closed rather than pooled: a lock it may still hold ends
+      // with it, instead of blocking every other instance's sweeps.
+      client.release(failed)
+    }
+  }
+
+  /** Stops the sweep timer and waits for a sweep in progress to end (after its current batch). */
+  async close (): Promise<void> {
+    this.#closed = true
+    clearInterval(this.#timer)
+    await this.#sweeping?.catch(() => {})
+  }
+
+  async #query (statement: Statement, values: unknown[]): Promise<PgResult> {
+    try {
+      return await this.#pool.query({ ...statement, values })
+    } catch (err) {
+      throw schemaError(err)
+    }
+  }
+}
