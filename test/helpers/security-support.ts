@@ -262,3 +262,30 @@ export async function roundTrip (d: DirectDriver, data: Record<string, unknown>)
     second.session.id === first.session.id &&
     sameData((second.session as unknown as { data (): unknown }).data(), data)
 }
+
+/** Keys a later request deletes (short, so that some hit the keys set before). */
+export function removedKeys (): fc.Arbitrary<string[]> {
+  return fc.array(fc.string({ maxLength: 4 }), { maxLength: 3 })
+}
+
+/**
+ * {@link roundTrip}, then a second request that sets `changes` and deletes `removed` (a server store
+ * writes that as a patch): whether a third request reads back exactly the data expected.
+ */
+export async function roundTripWithChanges (
+  d: DirectDriver, data: Record<string, unknown>, changes: Record<string, unknown>, removed: string[]
+): Promise<boolean> {
+  if (!await roundTrip(d, data)) return false
+  type Untyped = { set (k: string, v: unknown): void, data (): Record<string, unknown> }
+  const first = await d.open()
+  for (const [k, v] of Object.entries(data)) (first.session as unknown as Untyped).set(k, v)
+  const cookie = await d.persist(first.session, first.exchange)
+  const expected: Record<string, unknown> = { ...data }
+  const second = await d.open(cookie)
+  for (const [k, v] of Object.entries(changes)) { (second.session as unknown as Untyped).set(k, v); expected[k] = v }
+  for (const k of removed) { second.session.delete(k as never); delete expected[k] }
+  await d.persist(second.session, second.exchange)
+  if (cookie === undefined) return true
+  const third = await d.open(cookie)
+  return Object.keys(expected).length === 0 || sameData((third.session as unknown as Untyped).data(), expected)
+}
