@@ -1,5 +1,6 @@
 import { InvalidOptionError, StoreSchemaError } from '../errors.js'
 import { preparedStatements, schemaStatements, sweepLockKey, tableName, type Statement, type Statements } from './postgres-sql.js'
+import { decodeEntries, encodeEntries } from './postgres-data.js'
 import { escapeString, unescapeString } from './string-escape.js'
 import type { SessionPatch, SessionRecord, SessionStore, SessionSummary } from './types.js'
 
@@ -88,38 +89,6 @@ function schemaError (err: unknown): unknown {
   return err
 }
 
-/**
- * The data column: a jsonb object with one entry per session key, so that a patch can set and remove
- * single keys in one UPDATE (`data - removed || changed`). jsonb refuses "\u0000" and lone surrogates
- * in keys and strings, so each key is stored escaped (see string-escape.ts) and each value as its
- * JSON text, a jsonb string: JSON.stringify writes both as ASCII escapes, so nothing jsonb refuses
- * ever reaches it, and every value comes back exactly as it went in. `(data->>'cart')::jsonb`
- * reads a value in SQL.
- */
-function encodeEntries (data: Record<string, unknown>, names: string[]): string {
-  let json = '{'
-  for (const name of names) {
-    if (json.length > 1) json += ','
-    json += `${JSON.stringify(escapeString(name))}:${JSON.stringify(JSON.stringify(data[name]))}`
-  }
-  return `${json}}`
-}
-
-function decodeEntries (text: string): Record<string, unknown> {
-  const stored = JSON.parse(text) as unknown
-  if (typeof stored !== 'object' || stored === null || Array.isArray(stored)) throw new TypeError('not an object')
-  const data: Record<string, unknown> = {}
-  for (const [name, json] of Object.entries(stored)) {
-    if (typeof json !== 'string') throw new TypeError('not JSON text')
-    const key = unescapeString(name)
-    const value: unknown = JSON.parse(json)
-    // A plain assignment to "__proto__" would replace the prototype instead of adding a key.
-    if (key === '__proto__') Object.defineProperty(data, key, { value, enumerable: true, writable: true, configurable: true })
-    else data[key] = value
-  }
-  return data
-}
-
 const time = (value: unknown): number => Number(value)
 
 /**
@@ -159,7 +128,7 @@ export class PostgresStore implements SessionStore {
     const pool = (options as Partial<PostgresStoreOptions> | undefined)?.pool
     if (!isPool(pool)) throw new InvalidOptionError('pool', 'must be a node-postgres Pool (pg.Pool), not a Client')
     this.#pool = pool
-    this.#table = tableName(options.table ?? 'sessions')
+    this.#table = tableName(options.table === undefined ? 'sessions' : options.table)
     this.#batch = positiveInteger('sweepBatchSize', options.sweepBatchSize, 1000)
     const every = options.sweepIntervalMs === false ? false : positiveInteger('sweepIntervalMs', options.sweepIntervalMs, 60_000)
     const onSweepError = options.onSweepError ?? ((err: unknown) => {
@@ -208,7 +177,7 @@ export class PostgresStore implements SessionStore {
   async set (key: string, record: SessionRecord, ttlMs: number): Promise<void> {
     await this.#query(this.#sql.set, [
       key,
-      encodeEntries(record.data, Object.keys(record.data)),
+      encodeEntries(record.data),
       record.user === undefined ? null : escapeString(record.user),
       record.createdAt,
       record.lastSeenAt,
@@ -222,7 +191,7 @@ export class PostgresStore implements SessionStore {
     await this.#query(this.#sql.patch, [
       key,
       changes.unset.map(escapeString),
-      encodeEntries(changes.set, Object.keys(changes.set)),
+      encodeEntries(changes.set),
       changes.lastSeenAt,
       user !== undefined,
       typeof user === 'string' ? escapeString(user) : null,
@@ -264,29 +233,31 @@ export class PostgresStore implements SessionStore {
 
   async #sweepLocked (): Promise<number> {
     const client = await this.#pool.connect()
-    let failed = true
     try {
-      // Advisory locks belong to a connection: taken, used and released on this one client.
-      const { rows } = await client.query({ ...this.#sql.lock, values: [this.#lockKey] })
-      let deleted = 0
-      if ((rows[0] as Record<string, unknown>).locked === 'true') {
-        let count = this.#batch
-        while (count === this.#batch && !this.#closed) {
-          count = Number((await client.query({ ...this.#sql.sweep, values: [this.#batch] })).rowCount)
-          deleted += count
-        }
-        // On a failure above the lock is not released here: the connection is closed instead.
-        await client.query({ ...this.#sql.unlock, values: [this.#lockKey] })
-      }
-      failed = false
+      const deleted = await this.#sweepWith(client)
+      client.release()
       return deleted
     } catch (err) {
+      // The connection is closed rather than pooled: a lock it may still hold ends with it, instead
+      // of blocking every other instance's sweeps.
+      client.release(true)
       throw schemaError(err)
-    } finally {
-      // After a failure the connection is closed rather than pooled: a lock it may still hold ends
-      // with it, instead of blocking every other instance's sweeps.
-      client.release(failed)
     }
+  }
+
+  async #sweepWith (client: PgPoolClientLike): Promise<number> {
+    // Advisory locks belong to a connection: taken, used and released on this one client.
+    const { rows } = await client.query({ ...this.#sql.lock, values: [this.#lockKey] })
+    if ((rows[0] as Record<string, unknown>).locked !== 'true') return 0
+    let deleted = 0
+    let count = this.#batch
+    while (count === this.#batch && !this.#closed) {
+      count = Number((await client.query({ ...this.#sql.sweep, values: [this.#batch] })).rowCount)
+      deleted += count
+    }
+    // Not in a finally: after a failure above, the connection is closed instead.
+    await client.query({ ...this.#sql.unlock, values: [this.#lockKey] })
+    return deleted
   }
 
   /** Stops the sweep timer and waits for a sweep in progress to end (after its current batch). */
