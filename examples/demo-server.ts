@@ -6,14 +6,16 @@
 //   HOST            default 127.0.0.1
 //   SESSION_SECRET  64 random bytes from `npx fastify-session-kit keygen`; when missing, a random one
 //                   is made at startup and every session ends when the server restarts
-//   SESSION_STORE   cookie (default) | memory | redis
+//   SESSION_STORE   cookie (default) | memory | redis | postgres
 //   REDIS_URL       for SESSION_STORE=redis, default redis://127.0.0.1:6379
+//   DATABASE_URL    for SESSION_STORE=postgres, default postgres://127.0.0.1:5432/postgres (the demo
+//                   creates its sessions table there if it is missing)
 import { realpathSync } from 'node:fs'
 import { pathToFileURL } from 'node:url'
 import fastifyFlash from '@fastify/flash'
 import fastifyFormbody from '@fastify/formbody'
 import Fastify, { type FastifyInstance, type FastifyServerOptions } from 'fastify'
-import fastifySession, { CookieStore, generateSecret, MemoryStore, RedisStore } from 'fastify-session-kit'
+import fastifySession, { CookieStore, generateSecret, MemoryStore, PostgresStore, RedisStore } from 'fastify-session-kit'
 import { authRoutes } from './demo/auth-routes.js'
 import { cartRoutes } from './demo/cart-routes.js'
 import { errorPages } from './demo/errors.js'
@@ -21,7 +23,7 @@ import { pageRoutes } from './demo/page-routes.js'
 import { createUserDirectory } from './demo/users.js'
 
 /** Where the demo keeps sessions. */
-export type DemoStore = 'cookie' | 'memory' | 'redis'
+export type DemoStore = 'cookie' | 'memory' | 'redis' | 'postgres'
 
 /** Options of {@link buildDemo}; `demoOptionsFromEnv` reads them from the environment. */
 export interface DemoOptions {
@@ -31,13 +33,16 @@ export interface DemoOptions {
   store?: DemoStore
   /** For the redis store. @default 'redis://127.0.0.1:6379' */
   redisUrl?: string
+  /** For the postgres store. @default 'postgres://127.0.0.1:5432/postgres' */
+  databaseUrl?: string
   /** Fastify's logger option. @default { level: 'info' } */
   logger?: FastifyServerOptions['logger']
 }
 
-const STORES: readonly DemoStore[] = ['cookie', 'memory', 'redis']
+const DEFAULT_DATABASE_URL = 'postgres://127.0.0.1:5432/postgres'
+const STORES: readonly DemoStore[] = ['cookie', 'memory', 'redis', 'postgres']
 
-/** The demo's options from `SESSION_SECRET`, `SESSION_STORE` and `REDIS_URL`. */
+/** The demo's options from `SESSION_SECRET`, `SESSION_STORE`, `REDIS_URL` and `DATABASE_URL`. */
 export function demoOptionsFromEnv (env: NodeJS.ProcessEnv = process.env): DemoOptions {
   const store = env.SESSION_STORE ?? 'cookie'
   if (!(STORES as readonly string[]).includes(store)) {
@@ -46,12 +51,28 @@ export function demoOptionsFromEnv (env: NodeJS.ProcessEnv = process.env): DemoO
   return {
     secret: env.SESSION_SECRET === '' ? undefined : env.SESSION_SECRET,
     store: store as DemoStore,
-    redisUrl: env.REDIS_URL ?? 'redis://127.0.0.1:6379'
+    redisUrl: env.REDIS_URL ?? 'redis://127.0.0.1:6379',
+    databaseUrl: env.DATABASE_URL ?? DEFAULT_DATABASE_URL
   }
 }
 
-async function makeStore (app: FastifyInstance, options: DemoOptions): Promise<CookieStore | MemoryStore | RedisStore> {
+async function makeStore (app: FastifyInstance, options: DemoOptions): Promise<CookieStore | MemoryStore | RedisStore | PostgresStore> {
   if (options.store === 'memory') return new MemoryStore()
+  if (options.store === 'postgres') {
+    // Loaded only here: the other stores need no PostgreSQL driver installed. The pool fails fast
+    // while the database is down (503s at once), and reconnects by itself when it is back.
+    const { default: pg } = await import('pg')
+    const pool = new pg.Pool({ connectionString: options.databaseUrl ?? DEFAULT_DATABASE_URL, connectionTimeoutMillis: 2000, query_timeout: 5000 })
+    pool.on('error', (err) => app.log.warn({ err }, 'an idle PostgreSQL connection was lost'))
+    const store = new PostgresStore({ pool })
+    app.addHook('onClose', async () => {
+      await store.close()
+      await pool.end()
+    })
+    // A demo may make its own table; a real app does it in its migrations (docs/stores.md).
+    await store.createSchema()
+    return store
+  }
   if (options.store === 'redis') {
     // Loaded only here: the cookie and memory stores need no Redis client installed.
     const { Redis } = await import('ioredis')

@@ -5,11 +5,14 @@ import { Browser } from '../helpers/demo-client.js'
 import { SECRET } from '../helpers/index.js'
 
 t.test('the environment: defaults, each store, and a bad SESSION_STORE refused', async (t) => {
-  t.same(demoOptionsFromEnv({}), { secret: undefined, store: 'cookie', redisUrl: 'redis://127.0.0.1:6379' })
-  t.same(demoOptionsFromEnv({ SESSION_SECRET: SECRET, SESSION_STORE: 'memory' }), { secret: SECRET, store: 'memory', redisUrl: 'redis://127.0.0.1:6379' })
+  const defaults = { redisUrl: 'redis://127.0.0.1:6379', databaseUrl: 'postgres://127.0.0.1:5432/postgres' }
+  t.same(demoOptionsFromEnv({}), { secret: undefined, store: 'cookie', ...defaults })
+  t.same(demoOptionsFromEnv({ SESSION_SECRET: SECRET, SESSION_STORE: 'memory' }), { secret: SECRET, store: 'memory', ...defaults })
   t.same(demoOptionsFromEnv({ SESSION_STORE: 'redis', REDIS_URL: 'redis://10.0.0.1:6380' }).redisUrl, 'redis://10.0.0.1:6380')
+  const postgres = demoOptionsFromEnv({ SESSION_STORE: 'postgres', DATABASE_URL: 'postgres://db.internal/app' })
+  t.same([postgres.store, postgres.databaseUrl], ['postgres', 'postgres://db.internal/app'])
   t.equal(demoOptionsFromEnv({ SESSION_SECRET: '' }).secret, undefined, 'an empty secret counts as missing')
-  t.throws(() => demoOptionsFromEnv({ SESSION_STORE: 'postgres' }), /SESSION_STORE/)
+  t.throws(() => demoOptionsFromEnv({ SESSION_STORE: 'mongo' }), /SESSION_STORE/)
 })
 
 t.test('without SESSION_SECRET: a random secret, a logged warning, and the demo still works', async (t) => {

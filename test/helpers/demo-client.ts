@@ -5,12 +5,13 @@ import { SECRET, type Teardown } from './index.js'
 /** The Accept header a browser sends for a page. */
 export const BROWSER_ACCEPT = 'text/html,application/xhtml+xml,application/xml;q=0.9,*/*;q=0.8'
 
-/** The stores every demo test runs on (Redis has its own suite, needing a redis-server). */
+/** The stores every demo test runs on (Redis and PostgreSQL have their own suites, needing a server). */
 export const STORES: readonly DemoStore[] = ['cookie', 'memory']
 
-/** The demo app on `store`, quiet, closed at teardown. */
-export async function demo (t: Teardown, store: DemoStore = 'cookie', redisUrl?: string): Promise<FastifyInstance> {
-  const app = await buildDemo({ secret: SECRET, store, logger: false, ...(redisUrl === undefined ? {} : { redisUrl }) })
+/** The demo app on `store`, quiet, closed at teardown; `url` is the Redis or PostgreSQL server's. */
+export async function demo (t: Teardown, store: DemoStore = 'cookie', url?: string): Promise<FastifyInstance> {
+  const where = url === undefined ? {} : store === 'postgres' ? { databaseUrl: url } : { redisUrl: url }
+  const app = await buildDemo({ secret: SECRET, store, logger: false, ...where })
   t.teardown(() => app.close())
   await app.ready()
   return app
