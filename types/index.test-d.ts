@@ -5,6 +5,7 @@ import fastifySession, {
   fastifySession as named,
   generateSecret,
   MemoryStore,
+  PostgresStore,
   requireAdmin,
   requireLogin,
   requireRole,
@@ -14,6 +15,7 @@ import fastifySession, {
   type SessionStore,
   type SessionSummary
 } from 'fastify-session-kit'
+import pg from 'pg'
 
 declare module 'fastify-session-kit' {
   interface SessionData {
@@ -108,3 +110,11 @@ const custom: SessionStore = {
   async destroy () {}
 }
 expectAssignable<FastifySessionOptions['store']>(custom)
+
+// PostgresStore takes node-postgres' Pool as it is typed, and nothing looser.
+const pgStore = new PostgresStore({ pool: new pg.Pool(), table: 'app.sessions', sweepIntervalMs: false })
+expectAssignable<SessionStore>(pgStore)
+expectType<Promise<number>>(pgStore.sweep())
+expectType<Promise<void>>(pgStore.createSchema())
+expectError(new PostgresStore({ pool: new pg.Client() }))
+expectError(new PostgresStore({ pool: new pg.Pool(), sweepIntervalMs: true }))
