@@ -1,4 +1,5 @@
 import type { FastifyInstance, LightMyRequestResponse } from 'fastify'
+import type { Test } from 'tap'
 import { buildDemo, type DemoStore } from '../../examples/demo-server.js'
 import { SECRET, type Teardown } from './index.js'
 
@@ -98,4 +99,26 @@ export function textOf (body: string, id: string): string | undefined {
     }
   }
   return undefined
+}
+
+/**
+ * What the demo does on a shared server store (Redis, PostgreSQL): login, the admin panel's per-user
+ * index, the cart, and a logout that ends the session in the store, so a replayed cookie is refused.
+ */
+export async function serverStoreDemo (t: Test, app: FastifyInstance, storeName: DemoStore): Promise<void> {
+  const browser = new Browser(app)
+  t.equal((await browser.get('/dashboard')).statusCode, 303)
+  t.equal((await browser.login('admin')).statusCode, 303)
+  const panel = await browser.get('/admin')
+  t.equal(panel.statusCode, 200)
+  t.equal(textOf(panel.body, 'nav-user'), 'admin admin')
+  t.equal(textOf(panel.body, 'sessions-admin'), '1', 'the per-user index in the store')
+  await browser.post('/cart/add', { id: '1' })
+  await browser.post('/cart/add', { id: '1' })
+  t.equal((await browser.get('/cart.json', 'application/json')).json().count, 2)
+  t.equal(textOf((await browser.get('/dashboard')).body, 'store-name'), storeName)
+  const loggedIn = browser.cookieHeader as string
+  t.equal((await browser.post('/logout')).statusCode, 303)
+  const replay = await app.inject({ url: '/dashboard', headers: { cookie: loggedIn, accept: 'application/json' } })
+  t.equal(replay.statusCode, 401, 'logout destroyed the record in the store')
 }

@@ -3,7 +3,7 @@ import { chownSync, existsSync, mkdtempSync, readdirSync, rmSync } from 'node:fs
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import pg from 'pg'
-import { freePort } from './redis-server.js'
+import { freePort, stopProcess } from './redis-server.js'
 
 /**
  * Real PostgreSQL servers for the tests: `initdb` in a temporary folder, `postgres` on a free local
@@ -105,12 +105,8 @@ export async function startPostgres (t: { teardown (fn: () => unknown): void }):
     async stop () {
       const p = proc
       proc = undefined
-      if (p === undefined || p.exitCode !== null) return
-      await new Promise<void>((resolve) => {
-        p.once('exit', () => resolve())
-        // SIGINT: PostgreSQL's fast shutdown, which cuts the connections as an outage would.
-        p.kill('SIGINT')
-      })
+      // SIGINT: PostgreSQL's fast shutdown, which cuts the connections as an outage would.
+      await stopProcess(p, 'SIGINT')
     }
   }
   t.teardown(async () => {

@@ -43,6 +43,15 @@ export async function freePort (): Promise<number> {
   })
 }
 
+/** Sends `signal` to a server process still running and waits for it to exit. */
+export async function stopProcess (p: ChildProcess | undefined, signal: NodeJS.Signals): Promise<void> {
+  if (p === undefined || p.exitCode !== null) return
+  await new Promise<void>((resolve) => {
+    p.once('exit', () => resolve())
+    p.kill(signal)
+  })
+}
+
 export interface RedisServer {
   readonly port: number
   readonly url: string
@@ -81,11 +90,7 @@ export async function startRedis (t: { teardown (fn: () => unknown): void }, arg
     async stop () {
       const p = proc
       proc = undefined
-      if (p === undefined || p.exitCode !== null) return
-      await new Promise<void>((resolve) => {
-        p.once('exit', () => resolve())
-        p.kill('SIGTERM')
-      })
+      await stopProcess(p, 'SIGTERM')
     }
   }
   t.teardown(async () => {
