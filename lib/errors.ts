@@ -97,6 +97,16 @@ export const StoreSchemaError = createError(
   503
 )
 
+/**
+ * PostgresStore: a timed sweep of expired rows failed. Emitted as a process warning, with the failure
+ * as its `cause`, unless the store has an `onSweepError`; the next sweep tries again.
+ */
+export const SweepFailedError = createError(
+  'FST_SESSION_SWEEP_FAILED',
+  'A PostgresStore sweep of expired sessions failed; the next one tries again',
+  500
+)
+
 /** A store lacks a capability that was asked of it (revokeUser on a cookie store, say). */
 export const NotSupportedError = createError(
   'FST_SESSION_NOT_SUPPORTED',

@@ -1,4 +1,4 @@
-import { InvalidOptionError, StoreSchemaError } from '../errors.js'
+import { InvalidOptionError, StoreSchemaError, SweepFailedError } from '../errors.js'
 import { preparedStatements, schemaStatements, sweepLockKey, tableName, type Statement, type Statements } from './postgres-sql.js'
 import { decodeEntries, encodeEntries } from './postgres-data.js'
 import { escapeString, unescapeString } from './string-escape.js'
@@ -55,7 +55,7 @@ export interface PostgresStoreOptions {
   sweepIntervalMs?: number | false
   /** The most rows one sweep statement deletes: each batch is its own short transaction. @default 1000 */
   sweepBatchSize?: number
-  /** Called with the error of a failed timed sweep (the next one tries again). @default a process warning */
+  /** Called with the error of a failed timed sweep (the next one tries again). @default a process warning, `FST_SESSION_SWEEP_FAILED` with the failure as its cause */
   onSweepError?: (err: unknown) => void
   /**
    * Named (prepared) statements: parsed and planned once per connection. Turn off behind a pooler
@@ -131,9 +131,7 @@ export class PostgresStore implements SessionStore {
     this.#table = tableName(options.table === undefined ? 'sessions' : options.table)
     this.#batch = positiveInteger('sweepBatchSize', options.sweepBatchSize, 1000)
     const every = options.sweepIntervalMs === false ? false : positiveInteger('sweepIntervalMs', options.sweepIntervalMs, 60_000)
-    const onSweepError = options.onSweepError ?? ((err: unknown) => {
-      process.emitWarning(`fastify-session-kit: a PostgresStore sweep failed: ${String((err as Error).message)}`, { code: 'FST_SESSION_SWEEP_FAILED' })
-    })
+    const onSweepError = options.onSweepError ?? ((err: unknown) => { process.emitWarning(new SweepFailedError({ cause: err })) })
     if (typeof onSweepError !== 'function') throw new InvalidOptionError('onSweepError', 'must be a function')
     const prepare = options.prepare ?? true
     if (typeof prepare !== 'boolean') throw new InvalidOptionError('prepare', 'must be a boolean')

@@ -1,6 +1,7 @@
 // PostgresStore against what a real PostgreSQL can hold besides its own writes: no table (the schema
 // helper is off by default), an older table, rows edited by hand, expired rows not swept yet, hostile
 // keys; and its cost: one statement per call, prepared once per connection.
+import { readFileSync } from 'node:fs'
 import t from 'tap'
 import { PostgresStore, type PgPoolLike, type PgQuery, type SessionRecord } from '../../lib/index.js'
 import { build, captureLogs, cookiePair, loginRoutes } from '../helpers/index.js'
@@ -79,6 +80,27 @@ await t.test('PostgresStore robustness', { skip: postgresSkip() }, async (t) => 
     await store.set('k', record({ a: 1 }, 'u'), DAY)
     t.same((await store.get('k'))?.data, { a: 1 })
     t.equal(await store.revokeUser('u'), 1)
+  })
+
+  await t.test('the schema docs/stores.md gives is the one createSchema makes', async (t) => {
+    const docs = readFileSync(new URL('../../docs/stores.md', import.meta.url), 'utf8')
+    const sql = /## PostgresStore[\s\S]*?```sql\n([\s\S]*?)```/.exec(docs)?.[1]
+    t.ok(sql, 'docs/stores.md has the schema')
+    const client = await pool.connect()
+    t.teardown(() => client.release())
+    await client.query('CREATE SCHEMA from_docs; SET search_path TO from_docs')
+    await client.query(sql as string)
+    await client.query('CREATE SCHEMA from_store; SET search_path TO public')
+    await new PostgresStore({ pool, table: 'from_store.sessions', sweepIntervalMs: false }).createSchema()
+    const shape = async (schema: string): Promise<unknown> => ({
+      columns: (await pool.query(`SELECT column_name, data_type, is_nullable, collation_name FROM information_schema.columns
+        WHERE table_schema = $1 ORDER BY ordinal_position`, [schema])).rows,
+      indexes: (await pool.query('SELECT indexname, replace(indexdef, $1, \'\') AS def FROM pg_indexes WHERE schemaname = $2 ORDER BY indexname',
+        [`${schema}.`, schema])).rows
+    })
+    const made = await shape('from_store')
+    t.same(await shape('from_docs'), made)
+    t.equal((made as { columns: unknown[] }).columns.length, 7)
   })
 
   await t.test('hostile keys, users and data are values, never SQL', async (t) => {

@@ -143,6 +143,6 @@ await t.test('PostgresStore sweeper', { skip: postgresSkip() }, async (t) => {
     const store = new PostgresStore({ pool, table: 'no_such_table', sweepIntervalMs: 20 })
     t.teardown(() => store.close())
     for (let i = 0; i < 100 && warnings.length === 0; i++) await sleep(20)
-    t.match(warnings[0], { code: 'FST_SESSION_SWEEP_FAILED' })
+    t.match(warnings[0], { code: 'FST_SESSION_SWEEP_FAILED', cause: { code: 'FST_SESSION_STORE_SCHEMA' } })
   })
 })
