@@ -65,7 +65,8 @@ for (const pair of pairs) {
     }
     for (const s of sides) await s.h.close()
     const ratio = spread(ratios)
-    const row: HookRow = { pair: pair.name, label: pair.label, shape, ours: pair.ours, anchor, oursUs: median(us[0]), anchorUs: median(us[1]), ratio, verdict: verdict(ratio, 1, 'ours cheaper', 'ours costlier') }
+    const label = DIST_A === undefined ? pair.label : `${pair.label.split(' vs ')[0] ?? pair.name}: KIT_A ÷ this build`
+    const row: HookRow = { pair: pair.name, label, shape, ours: pair.ours, anchor, oursUs: median(us[0]), anchorUs: median(us[1]), ratio, verdict: verdict(ratio, 1, 'ours cheaper', 'ours costlier') }
     rows.push(row)
     console.log(`${pair.name} ${shape}: ours ${row.oursUs.toFixed(2)} µs, ${anchor} ${row.anchorUs.toFixed(2)} µs, ${formatSpread(ratio)}`)
   }
