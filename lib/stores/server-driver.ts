@@ -118,13 +118,22 @@ export class ServerDriver extends Driver {
     }
     const now = Date.now()
     const renewed = state.renew
+    // The cookie holds only the id, so the browser needs it again only for a new id, new attributes,
+    // a rotation move, or a refresh of its Max-Age. Any other write (changed data, same id, no refresh
+    // due) sends no Set-Cookie and leaves lastSeenAt where the last cookie put it: the idle lifetime
+    // moves once per refresh interval, with the browser's copy, whatever the requests in between do.
+    const cookie = state.unsaved || state.rewrite || renewed || state.overrides !== undefined ||
+      state.refresh || now - state.lastSeenAt >= this.config.refreshMs
+    const seenAt = cookie ? now : state.lastSeenAt
     const id = this.writeId(state, now)
     // The key loaded with the session is the current secret's hash of this id unless a rotation move
     // or a new id is due: reuse it rather than hash again (a keyed BLAKE2b per write).
     const key = state.storeKey !== undefined && !state.rewrite && !renewed ? state.storeKey : this.config.keyring.storeKey(id)
-    const ttlMs = this.remainingMs(state.createdAt, now)
+    const ttlMs = cookie
+      ? this.remainingMs(state.createdAt, now)
+      : Math.min(this.config.ttlMs - (now - seenAt), this.config.absoluteTtlMs - (now - state.createdAt))
     try {
-      await this.#write(state, key, json !== state.loadedJson, ttlMs, now, renewed)
+      await this.#write(state, key, json !== state.loadedJson, ttlMs, seenAt, renewed)
     } catch (err) {
       state.request.log.error({ err }, 'fastify-session-kit: the session store failed to save a session')
       if (this.config.onStoreError === 'fail') {
@@ -133,9 +142,9 @@ export class ServerDriver extends Driver {
       }
       return
     }
-    this.sendCookie(state, id, ttlMs)
+    if (cookie) this.sendCookie(state, id, ttlMs)
     state.storeKey = key
-    this.written(state, json, now)
+    this.written(state, json, seenAt)
   }
 
   #record (state: SessionState, now: number): SessionRecord {
@@ -146,6 +155,7 @@ export class ServerDriver extends Driver {
     return record
   }
 
+  /** Writes the session under `key`; `now` is the lastSeenAt to record (the last cookie's time when none is sent). */
   async #write (
     state: SessionState, key: string, changed: boolean, ttlMs: number, now: number, renewed: boolean
   ): Promise<void> {
@@ -164,7 +174,7 @@ export class ServerDriver extends Driver {
       const createdAt = now + grace - this.config.absoluteTtlMs
       await store.set(previousKey, { ...record, createdAt, renewedAt: now }, grace)
     } else if (changed && store.patch !== undefined) {
-      await store.patch(key, this.#diff(state.loadedJson, state.data), ttlMs)
+      await store.patch(key, this.#diff(state.loadedJson, state.data, now), ttlMs)
     } else if (changed || store.touch === undefined) {
       await store.set(key, this.#record(state, now), ttlMs)
     } else {
@@ -176,9 +186,9 @@ export class ServerDriver extends Driver {
    * The keys one request changed, compared by their JSON so that nested changes count. `after` is the
    * live data: the store copies what it is given, so no defensive parse of it is needed.
    */
-  #diff (beforeJson: string, after: Record<string, unknown>): SessionPatch {
+  #diff (beforeJson: string, after: Record<string, unknown>, lastSeenAt: number): SessionPatch {
     const before = JSON.parse(beforeJson) as Record<string, unknown>
-    const patch: SessionPatch = { set: {}, unset: [], lastSeenAt: Date.now() }
+    const patch: SessionPatch = { set: {}, unset: [], lastSeenAt }
     for (const k of Object.keys(after)) {
       if (!Object.hasOwn(before, k) || JSON.stringify(before[k]) !== JSON.stringify(after[k])) patch.set[k] = after[k]
     }
