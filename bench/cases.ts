@@ -1,6 +1,7 @@
 /**
- * The cases of the side-by-side HTTP benchmark, shared by the orchestrator (bench/run.ts) and the
- * server process (bench/servers/server.ts), so both agree on routes and on what each case checks.
+ * The cases of the side-by-side benchmark, shared by the orchestrator (bench/run.ts), the server
+ * process (bench/servers/server.ts) and the hooks timing (bench/hooks.ts), so all agree on the
+ * session, the routes and what each comparison pairs.
  */
 
 /** The session data every stateful case holds: a ~150-byte user object plus a counter (~185 bytes of JSON). */
@@ -24,64 +25,58 @@ declare module 'fastify-session-kit' {
   }
 }
 
-/** What a case's route does with the session. */
-export type Mode = 'bare' | 'no-cookie' | 'read-write' | 'read-only' | 'diagnostic'
+/** What the measured route does with the session. */
+export type Mode = 'plain' | 'read-write' | 'read-only'
+/**
+ * What the route answers: `scalar` is `{ counter }` alone, `user` is `{ user, counter }` (the user
+ * object read out of the session too, so it is serialised into the response).
+ */
+export type Shape = 'scalar' | 'user'
+export const SHAPES: readonly Shape[] = ['scalar', 'user']
 
-export interface BenchCase {
-  /** Short id, also the server's argv. */
-  readonly name: string
-  /** Row label in the table and the chart. */
-  readonly label: string
-  readonly mode: Mode
-  /** The case this one is compared with (ours -> its anchor); undefined for the anchors themselves. */
-  readonly anchor?: string | undefined
-  /** Whether the case needs the local redis-server. */
-  readonly redis?: boolean
-  /** Whether the case is this package (as opposed to bare Fastify or an anchor). */
-  readonly ours: boolean
-  /** Diagnostic cases: send no Cookie header. */
-  readonly noCookie?: boolean
-}
-
-export const CASES: readonly BenchCase[] = [
-  { name: 'bare', label: 'bare Fastify (ceiling)', mode: 'bare', ours: false },
-  { name: 'kit-no-cookie', label: 'session-kit, no cookie, route ignores session', mode: 'no-cookie', anchor: 'bare', ours: true },
-  { name: 'kit-cookie-rw', label: 'session-kit CookieStore read+write', mode: 'read-write', anchor: 'secure-rw', ours: true },
-  { name: 'secure-rw', label: '@fastify/secure-session read+write', mode: 'read-write', ours: false },
-  { name: 'kit-cookie-ro', label: 'session-kit CookieStore read-only', mode: 'read-only', anchor: 'secure-ro', ours: true },
-  { name: 'secure-ro', label: '@fastify/secure-session read-only', mode: 'read-only', ours: false },
-  { name: 'kit-memory-rw', label: 'session-kit MemoryStore read+write', mode: 'read-write', anchor: 'fsession-memory-rw', ours: true },
-  { name: 'fsession-memory-rw', label: '@fastify/session MemoryStore read+write', mode: 'read-write', ours: false },
-  { name: 'kit-redis-rw', label: 'session-kit RedisStore read+write', mode: 'read-write', anchor: 'fsession-redis-rw', redis: true, ours: true },
-  { name: 'fsession-redis-rw', label: '@fastify/session + connect-redis read+write', mode: 'read-write', redis: true, ours: false }
-]
+/** An external server a case needs, started by the orchestrator (bench/services.ts). */
+export type Service = 'redis'
 
 /**
- * Not part of the default run (select them with CASES): bare Fastify with only the cookie plumbing
- * every cookie session pays, so the table can tell it apart from the session work. Each gets a
- * 394-character cookie (the size of a sealed session here) in every request.
+ * One server setup of bench/servers/setups.ts: bare Fastify, this package on one store, or an anchor
+ * registered as its README shows. A name ending in `@A` is this package's setup on the KIT_A build.
  */
-export const DIAGNOSTIC_CASES: readonly BenchCase[] = [
-  { name: 'diag-fastify-cookie-alone', label: 'bare Fastify + @fastify/cookie, no cookie comes in', mode: 'diagnostic', ours: false, noCookie: true },
-  { name: 'diag-cookie-in', label: 'bare Fastify, a session-sized Cookie header comes in', mode: 'diagnostic', ours: false },
-  { name: 'diag-fastify-cookie', label: '+ @fastify/cookie parses it', mode: 'diagnostic', ours: false },
-  { name: 'diag-set-cookie', label: '+ a session-sized Set-Cookie goes out (reply.header)', mode: 'diagnostic', ours: false }
-]
+export type Setup =
+  | 'bare'
+  | 'kit-cookie' | 'kit-memory' | 'kit-redis'
+  | 'secure-session' | 'fsession-memory' | 'fsession-redis'
 
-/** The route each mode is measured on. */
-export const ROUTE: Record<Mode, string> = {
-  diagnostic: '/plain',
-  bare: '/plain',
-  'no-cookie': '/plain',
-  'read-write': '/rw',
-  'read-only': '/ro'
+/**
+ * One comparison: our setup against its anchor on the same route. To add a store (PostgresStore vs
+ * @fastify/session + connect-pg-simple, say): a `Setup` name for each side in setups.ts, a `Service`
+ * and its starter in services.ts, and a row here.
+ */
+export interface Pair {
+  /** Short id, for `CASES=`. */
+  readonly name: string
+  readonly label: string
+  readonly ours: Setup
+  /** The anchor's setup; `<setup>@A` for this package on the KIT_A build (an A/B run). */
+  readonly anchor: Setup | `${Setup}@A`
+  readonly mode: Mode
+  /** The route shapes this pair is measured on (`plain` has one payload, so one shape). */
+  readonly shapes: readonly Shape[]
+  /** The issue's target for ours ÷ anchor in req/s, if it sets one. */
+  readonly target?: number | undefined
+  readonly services?: readonly Service[]
 }
 
-/** Ratio targets of the issue: ours / its anchor, measured in the same run. */
-export const TARGETS: Record<string, number> = {
-  'kit-no-cookie': 0.95,
-  'kit-cookie-rw': 1.3,
-  'kit-cookie-ro': 1.15,
-  'kit-memory-rw': 1.8,
-  'kit-redis-rw': 1.6
+export const PAIRS: readonly Pair[] = [
+  { name: 'no-cookie', label: 'no cookie, route ignores the session vs bare Fastify', ours: 'kit-cookie', anchor: 'bare', mode: 'plain', shapes: ['user'], target: 0.95 },
+  { name: 'cookie-rw', label: 'CookieStore read+write vs @fastify/secure-session', ours: 'kit-cookie', anchor: 'secure-session', mode: 'read-write', shapes: SHAPES, target: 1.3 },
+  { name: 'cookie-ro', label: 'CookieStore read-only vs @fastify/secure-session', ours: 'kit-cookie', anchor: 'secure-session', mode: 'read-only', shapes: SHAPES, target: 1.15 },
+  { name: 'memory-rw', label: 'MemoryStore read+write vs @fastify/session', ours: 'kit-memory', anchor: 'fsession-memory', mode: 'read-write', shapes: SHAPES, target: 1.8 },
+  { name: 'redis-rw', label: 'RedisStore read+write vs @fastify/session + connect-redis', ours: 'kit-redis', anchor: 'fsession-redis', mode: 'read-write', shapes: SHAPES, target: 1.6, services: ['redis'] },
+  { name: 'redis-ro', label: 'RedisStore read-only vs @fastify/session + connect-redis', ours: 'kit-redis', anchor: 'fsession-redis', mode: 'read-only', shapes: SHAPES, services: ['redis'] }
+]
+
+/** The route of a mode and shape; the server registers every one of them. */
+export function routeOf (mode: Mode, shape: Shape): string {
+  if (mode === 'plain') return '/plain'
+  return `/${mode === 'read-write' ? 'rw' : 'ro'}/${shape}`
 }

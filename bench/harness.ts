@@ -1,9 +1,12 @@
 /**
- * The plugin's onRequest and onSend hooks driven directly, with the least of a request and a reply
- * they need: the plugin's own work per request, without HTTP (bench/hooks.ts times it, bench/memory.ts
- * watches its heap).
+ * Session hooks driven directly, without HTTP: `harness` calls our plugin's own onRequest and onSend
+ * with the least of a request and a reply they need (bench/memory.ts watches its heap); `appHarness`
+ * runs any session plugin's hooks, ours and the anchors', on the same minimal request and reply
+ * (bench/hooks.ts times them side by side).
  */
+import Fastify, { type FastifyInstance, type FastifyRequest } from 'fastify'
 import { DIST, loadInternals } from './dist.js'
+import { setup, type Access, type Builds } from './servers/setups.js'
 import type { Session } from '../lib/session.js'
 
 export const SECRET = 'bench-secret-0123456789abcdefghijklmnopqrstuvwxyz'
@@ -59,4 +62,103 @@ export async function harness (store: 'cookie' | 'memory', dist = DIST): Promise
       config.keyring.wipe()
     }
   }
+}
+
+type Hook = (this: unknown, ...args: unknown[]) => unknown
+const PHASES = ['onRequest', 'preHandler', 'onSend', 'onResponse'] as const
+type Phase = typeof PHASES[number]
+
+/** A request handler of the hooks timing: what the route does with the session. */
+export type Handler = (request: FastifyRequest) => unknown
+
+/** Any session library's hooks, driven directly. */
+export interface AppHarness {
+  /** One request: every onRequest hook, `handle`, every onSend and onResponse hook; resolves to the handler's result. */
+  serve (cookie: string | undefined, handle: Handler): Promise<unknown>
+  /** The `name=value` of the last Set-Cookie written. */
+  lastCookie (): string
+  close (): Promise<void>
+}
+
+/** Runs one hook as Fastify does: with a `done` callback, or awaiting the promise it returns. */
+async function runHook (app: FastifyInstance, hook: Hook, args: unknown[]): Promise<unknown> {
+  return await new Promise((resolve, reject) => {
+    const result = hook.call(app, ...args, (err: Error | null | undefined, value?: unknown) => {
+      if (err !== undefined && err !== null) reject(err)
+      else resolve(value)
+    }) as Promise<unknown> | undefined
+    if (result !== undefined && result !== null && typeof result.then === 'function') result.then(resolve, reject)
+  })
+}
+
+/**
+ * Any plugin's hooks (ours, @fastify/secure-session's, @fastify/session's, and @fastify/cookie's
+ * under each) called directly on the same minimal request and reply, without HTTP: the plugin is
+ * registered on a real Fastify instance whose `addHook`, `decorateRequest` and `decorateReply` are
+ * watched, so the hooks run in Fastify's order with the decorations the plugin asked for.
+ */
+export async function appHarness (setupName: string, builds: Builds): Promise<{ h: AppHarness, access: Access }> {
+  const app = Fastify({ logger: false })
+  const hooks: Record<Phase, Hook[]> = { onRequest: [], preHandler: [], onSend: [], onResponse: [] }
+  const requestProto: Record<PropertyKey, unknown> = {}
+  const replyProto: Record<PropertyKey, unknown> = {}
+  const requestValues: Array<[PropertyKey, unknown]> = []
+  const replyValues: Array<[PropertyKey, unknown]> = []
+  const watched = app as unknown as Record<string, (...args: unknown[]) => unknown>
+  const addHook = watched.addHook as (...args: unknown[]) => unknown
+  watched.addHook = function (this: unknown, name: unknown, fn: unknown) {
+    if ((PHASES as readonly unknown[]).includes(name)) hooks[name as Phase].push(fn as Hook)
+    return addHook.call(this, name, fn)
+  }
+  const watch = (method: string, proto: Record<PropertyKey, unknown>, values: Array<[PropertyKey, unknown]>): void => {
+    const original = watched[method] as (...args: unknown[]) => unknown
+    watched[method] = function (this: unknown, name: unknown, value: unknown, ...rest: unknown[]) {
+      const key = name as PropertyKey
+      const accessor = value as { getter?: () => unknown, setter?: (v: unknown) => void } | null
+      if (typeof value === 'function') proto[key] = value
+      else if (accessor !== null && typeof accessor === 'object' && typeof accessor.getter === 'function') {
+        Object.defineProperty(proto, key, { get: accessor.getter, ...(accessor.setter === undefined ? {} : { set: accessor.setter }), configurable: true })
+      } else values.push([key, value])
+      return original.call(this, name, value, ...rest)
+    }
+  }
+  watch('decorateRequest', requestProto, requestValues)
+  watch('decorateReply', replyProto, replyValues)
+  const access = await setup(app, setupName, builds)
+  if (access === undefined) throw new Error(`${setupName} has no session`)
+  await app.ready()
+  let last = ''
+  const log = app.log
+  const serve = async (cookie: string | undefined, handle: Handler): Promise<unknown> => {
+    const headers: Record<string, string> = cookie === undefined ? {} : { cookie }
+    const request = Object.create(requestProto) as Record<PropertyKey, unknown>
+    for (const [k, v] of requestValues) request[k] = v
+    Object.assign(request, { headers, raw: { headers, url: '/rw', method: 'GET' }, url: '/rw', method: 'GET', protocol: 'http', log, server: app })
+    const reply = Object.create(replyProto) as Record<PropertyKey, unknown>
+    for (const [k, v] of replyValues) reply[k] = v
+    const sent = new Map<string, unknown>()
+    Object.assign(reply, {
+      request,
+      server: app,
+      log,
+      header (name: string, value: unknown) { sent.set(name.toLowerCase(), value); return reply },
+      getHeader: (name: string) => sent.get(name.toLowerCase()),
+      hasHeader: (name: string) => sent.has(name.toLowerCase()),
+      removeHeader (name: string) { sent.delete(name.toLowerCase()); return reply }
+    })
+    for (const hook of hooks.onRequest) await runHook(app, hook, [request, reply])
+    for (const hook of hooks.preHandler) await runHook(app, hook, [request, reply])
+    const result = handle(request as unknown as FastifyRequest)
+    let payload: unknown = '{}'
+    for (const hook of hooks.onSend) {
+      const next = await runHook(app, hook, [request, reply, payload])
+      if (next !== undefined) payload = next
+    }
+    for (const hook of hooks.onResponse) await runHook(app, hook, [request, reply])
+    const set = sent.get('set-cookie')
+    const first = Array.isArray(set) ? set.at(-1) as unknown : set
+    if (typeof first === 'string') last = first.split(';')[0] as string
+    return result
+  }
+  return { h: { serve, lastCookie: () => last, close: async () => { await app.close() } }, access }
 }

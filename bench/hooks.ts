@@ -1,75 +1,84 @@
 /**
- * The plugin's own work per request, without HTTP: its onRequest and onSend hooks called directly
- * with a minimal request and reply, timed in CPU time of this process (so time slices lost to other
- * processes on a shared machine do not count). `npm run bench -- hooks`; KIT_A (another build's
- * dist/lib/index.js) adds that build's numbers for A/B ratios. HOOK_REQUESTS per measurement
- * (default 100000), 3 measurements, median.
+ * The session libraries' own work per request, without HTTP: each plugin's hooks (ours, the
+ * anchor's, and @fastify/cookie's under each) called directly on the same minimal request and reply
+ * (bench/harness.ts), timed in CPU time of this process (so time slices lost to other processes on a
+ * shared machine do not count), in interleaved rounds like the HTTP part: ours, anchor, anchor, ours,
+ * ... and the median of the per-round ratios with its spread.
+ *
+ * `npm run bench -- hooks`. HOOK_REQUESTS per side per round (default 20000), HOOK_ROUNDS (default
+ * 10), CASES and SHAPES as in the HTTP part; KIT_A (another build's dist/lib/index.js): ours against
+ * that build instead of the anchor, for the A/B ratio of a change.
  */
 import { mkdirSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
-import { SEEDED_COUNTER, USER } from './cases.js'
+import { PAIRS, SEEDED_COUNTER, type Shape } from './cases.js'
 import { BENCH_DIR as here, DIST, DIST_A } from './dist.js'
-import { harness, type Harness } from './harness.js'
+import { appHarness, type AppHarness, type Handler } from './harness.js'
 import { machine } from './machine.js'
-import type { Session } from '../lib/session.js'
+import { formatSpread, median, spread, verdict, type Spread } from './stats.js'
+import type { Access } from './servers/setups.js'
 
-const REQUESTS = Number(process.env.HOOK_REQUESTS ?? 100_000)
-const MODES: Record<string, (s: Session) => void> = {
-  'read+write': (s) => {
-    s.set('counter', (s.get('counter') ?? 0) + 1)
-    s.get('user')
-  },
-  'read-only': (s) => {
-    s.get('counter')
-    s.get('user')
-  }
+const REQUESTS = Number(process.env.HOOK_REQUESTS ?? 20_000)
+const ROUNDS = Number(process.env.HOOK_ROUNDS ?? 10)
+const names = process.env.CASES?.split(',')
+const shapes = process.env.SHAPES?.split(',') as Shape[] | undefined
+const builds = { current: join(DIST, 'index.js'), a: DIST_A === undefined ? undefined : join(DIST_A, 'index.js') }
+
+/** CPU µs per request over REQUESTS requests. */
+async function cpuPerRequest (h: AppHarness, cookie: string, handle: Handler): Promise<number> {
+  const start = process.cpuUsage()
+  for (let i = 0; i < REQUESTS; i++) await h.serve(cookie, handle)
+  const used = process.cpuUsage(start)
+  return (used.user + used.system) / REQUESTS
 }
 
-/** CPU µs per request, median of 3 runs of REQUESTS requests. */
-async function measure (h: Harness, cookie: string, handle: (s: Session) => void): Promise<number> {
-  for (let i = 0; i < REQUESTS / 5; i++) await h.serve(cookie, handle)
-  const runs: number[] = []
-  for (let r = 0; r < 3; r++) {
-    const start = process.cpuUsage()
-    for (let i = 0; i < REQUESTS; i++) await h.serve(cookie, handle)
-    const used = process.cpuUsage(start)
-    runs.push((used.user + used.system) / REQUESTS)
-  }
-  return runs.sort((a, b) => a - b)[1] as number
+/** A harness with a seeded session, checked to load. */
+async function seeded (setupName: string): Promise<{ h: AppHarness, access: Access, cookie: string }> {
+  const { h, access } = await appHarness(setupName, builds)
+  await h.serve(undefined, (r) => { access.seed(r) })
+  const cookie = h.lastCookie()
+  const body = await h.serve(cookie, (r) => access.read(r, true)) as { counter: number, user?: unknown }
+  if (body.counter !== SEEDED_COUNTER || body.user === undefined) throw new Error(`${setupName}: the seeded session did not load`)
+  return { h, access, cookie }
 }
 
-interface HookRow { store: string, mode: string, us: number, aUs?: number }
-const builds: Array<[string, string]> = [['current', DIST]]
-if (DIST_A !== undefined) builds.push(['A', DIST_A])
+interface HookRow { pair: string, label: string, shape: Shape, ours: string, anchor: string, oursUs: number, anchorUs: number, ratio: Spread, verdict: string }
 const rows: HookRow[] = []
-for (const store of ['cookie', 'memory'] as const) {
-  for (const [mode, handle] of Object.entries(MODES)) {
-    if (store === 'memory' && mode === 'read-only') continue
-    const row: HookRow = { store, mode, us: 0 }
-    for (const [name, dist] of builds) {
-      const h = await harness(store, dist)
-      await h.serve(undefined, (s) => {
-        s.set('user', USER)
-        s.set('counter', SEEDED_COUNTER)
-      })
-      const cookie = h.lastSetCookie().split(';')[0] as string
-      let seen = -1
-      await h.serve(cookie, (s) => { seen = s.get('counter') ?? -1 })
-      if (seen !== SEEDED_COUNTER) throw new Error(`${store}: the seeded session did not load`)
-      const us = await measure(h, cookie, handle)
-      if (name === 'A') row.aUs = us
-      else row.us = us
+const pairs = PAIRS.filter((p) => p.services === undefined && p.mode !== 'plain' && (names === undefined || names.includes(p.name)))
+for (const pair of pairs) {
+  for (const shape of pair.shapes.filter((s) => shapes === undefined || shapes.includes(s))) {
+    const anchor = DIST_A === undefined ? pair.anchor : `${pair.ours}@A`
+    const sides = [await seeded(pair.ours), await seeded(anchor)]
+    const withUser = shape === 'user'
+    const handlers = sides.map(({ access }): Handler => pair.mode === 'read-write' ? (r) => access.increment(r, withUser) : (r) => access.read(r, withUser))
+    // Warm-up: let the JIT settle on both before anything is timed.
+    for (const [i, s] of sides.entries()) await cpuPerRequest(s.h, s.cookie, handlers[i] as Handler)
+    const us: [number[], number[]] = [[], []]
+    const ratios: number[] = []
+    for (let round = 0; round < ROUNDS; round++) {
+      for (const i of round % 2 === 0 ? [0, 1] : [1, 0]) {
+        const s = sides[i] as { h: AppHarness, cookie: string }
+        us[i as 0 | 1].push(await cpuPerRequest(s.h, s.cookie, handlers[i] as Handler))
+      }
+      // anchor ÷ ours: how many times the anchor's cost ours is (higher is better for ours).
+      ratios.push((us[1].at(-1) as number) / (us[0].at(-1) as number))
     }
+    for (const s of sides) await s.h.close()
+    const ratio = spread(ratios)
+    const label = DIST_A === undefined ? pair.label : `${pair.label.split(' vs ')[0] ?? pair.name}: KIT_A ÷ this build`
+    const row: HookRow = { pair: pair.name, label, shape, ours: pair.ours, anchor, oursUs: median(us[0]), anchorUs: median(us[1]), ratio, verdict: verdict(ratio, 1, 'ours cheaper', 'ours costlier') }
     rows.push(row)
+    console.log(`${pair.name} ${shape}: ours ${row.oursUs.toFixed(2)} µs, ${anchor} ${row.anchorUs.toFixed(2)} µs, ${formatSpread(ratio)}`)
   }
 }
 const md = [
-  '| store | route | plugin CPU µs/request |' + (builds.length > 1 ? ' build A µs | A/B |' : ''),
-  '|---|---|---:|' + (builds.length > 1 ? '---:|---:|' : ''),
-  ...rows.map((r) => `| ${r.store} | ${r.mode} | ${r.us.toFixed(2)} |` + (r.aUs === undefined ? '' : ` ${r.aUs.toFixed(2)} | ${(r.aUs / r.us).toFixed(2)}× |`))
+  `| case | route | ours CPU µs/request | ${DIST_A === undefined ? 'anchor' : 'KIT_A build'} CPU µs/request | ${DIST_A === undefined ? 'anchor' : 'A'} ÷ ours: median [95% CI] IQR | verdict |`,
+  '|---|---|---:|---:|---|---|',
+  ...rows.map((r) => `| ${r.label} | ${r.shape === 'scalar' ? '`{ counter }`' : '`{ user, counter }`'} | ${r.oursUs.toFixed(2)} | ${r.anchorUs.toFixed(2)} | ${formatSpread(r.ratio)} | ${r.verdict} |`)
 ].join('\n') + '\n'
-const out = builds.length > 1 ? join(here, 'out') : here
+const subset = DIST_A !== undefined || names !== undefined || shapes !== undefined
+const out = subset ? join(here, 'out') : here
 mkdirSync(out, { recursive: true })
-writeFileSync(join(out, 'hooks.json'), JSON.stringify({ date: new Date().toISOString(), machine: machine(), requests: REQUESTS, rows }, null, 2) + '\n')
+writeFileSync(join(out, 'hooks.json'), JSON.stringify({ date: new Date().toISOString(), machine: machine(), requests: REQUESTS, rounds: ROUNDS, rows }, null, 2) + '\n')
 writeFileSync(join(out, 'hooks.md'), md)
 console.log(`\n${md}`)

@@ -1,98 +1,85 @@
 /**
- * `npm run bench [-- http|micro|hooks|memory ...]`: the side-by-side benchmark. With no argument it
- * runs every part; the HTTP part writes bench/results.json, bench/results.md and bench/chart.svg, the
- * others bench/micro.*, bench/hooks.* and bench/memory.*.
+ * `npm run bench [-- http|hooks|micro|memory|cookie ...]`: the side-by-side benchmark. With no argument
+ * it runs every part; the HTTP part writes bench/results.json, bench/results.md and bench/chart.svg,
+ * the others bench/hooks.*, bench/micro.*, bench/memory.* (cookie prints only).
  *
- * Environment: DURATION (seconds per measured run, default 8), ROUNDS (default 2), WARMUP (seconds,
- * default 2), CONNECTIONS (default 50), CASES (comma-separated subset; writes to bench/out/ instead),
- * KIT_A (path of another build's dist/lib/index.js: cases named `<case>@A` run against it, for A/B
- * ratios of an optimisation), PROFILE=1 (servers run with --cpu-prof into bench/out/profiles),
+ * HTTP environment: WINDOW (seconds per window, default 2.5), ROUNDS (interleaved rounds per pair,
+ * default 10), WARMUP (seconds per server before its first window, default 2), CONNECTIONS (default
+ * 50), CASES (comma-separated pair names; writes to bench/out/ instead), SHAPES (scalar,user),
+ * KIT_A (path of another build's dist/lib/index.js: each of our setups against the same setup on that
+ * build instead of the anchor, for the A/B ratio of a change), PIN=0 (no taskset), SERVER_CPUS and
+ * LOADGEN_CPUS (default 0 and 1), PROFILE=1 (servers run with --cpu-prof into bench/out/profiles),
  * NO_BUILD=1 (skip `npm run build`).
  */
 import { spawnSync } from 'node:child_process'
 import { mkdirSync, writeFileSync } from 'node:fs'
+import { cpus } from 'node:os'
 import { dirname, join } from 'node:path'
 import { fileURLToPath } from 'node:url'
-import { CASES, DIAGNOSTIC_CASES, TARGETS, type BenchCase } from './cases.js'
+import { PAIRS, type Pair, type Shape } from './cases.js'
 import { renderChart } from './chart.js'
-import { measure, type Sample } from './http.js'
+import { pinning } from './cpu.js'
+import { measure, type Plan, type Settings } from './http.js'
 import { machine } from './machine.js'
-import { renderTable, type Row } from './table.js'
+import { renderTable } from './table.js'
 
 const here = dirname(fileURLToPath(import.meta.url))
 const root = join(here, '..')
+const build = join(here, 'out', 'build')
 
 function env (name: string, fallback: number): number {
   const v = process.env[name]
   return v === undefined || v === '' ? fallback : Number(v)
 }
 
-function median (values: number[]): number {
-  const s = [...values].sort((a, b) => a - b)
-  const mid = s.length >> 1
-  return s.length % 2 === 1 ? s[mid] as number : ((s[mid - 1] as number) + (s[mid] as number)) / 2
+function list (name: string): string[] | undefined {
+  const v = process.env[name]
+  return v === undefined || v === '' ? undefined : v.split(',').map((s) => s.trim())
 }
 
-/** The cases named in CASES (with `@A` variants), or all of them. */
-function selectCases (): BenchCase[] {
-  const wanted = process.env.CASES
-  if (wanted === undefined || wanted === '') return [...CASES]
-  return wanted.split(',').map((name) => {
-    const [base, variant] = name.trim().split('@')
-    const c = [...CASES, ...DIAGNOSTIC_CASES].find((x) => x.name === base)
-    if (c === undefined) throw new Error(`unknown case ${name}`)
-    if (variant === undefined) return c
-    return { ...c, name: `${c.name}@${variant}`, label: `${c.label} [${variant}]`, anchor: undefined }
-  })
+/** The pairs and shapes to run: CASES and SHAPES, or all; with KIT_A, ours against ours on build A. */
+function plans (): Plan[] {
+  const names = list('CASES')
+  const shapes = list('SHAPES') as Shape[] | undefined
+  for (const n of names ?? []) if (!PAIRS.some((p) => p.name === n)) throw new Error(`unknown case ${n} (known: ${PAIRS.map((p) => p.name).join(', ')})`)
+  let pairs: Pair[] = PAIRS.filter((p) => names === undefined || names.includes(p.name))
+  if (process.env.KIT_A !== undefined) {
+    pairs = pairs.map((p) => ({ ...p, label: `${p.label.split(' vs ')[0] ?? p.name}: this build ÷ KIT_A`, anchor: `${p.ours}@A` as const, target: undefined }))
+  }
+  return pairs.flatMap((pair) => pair.shapes.filter((s) => shapes === undefined || shapes.includes(s)).map((shape) => ({ pair, shape })))
 }
 
 async function http (): Promise<void> {
-  const cases = selectCases()
-  const subset = process.env.CASES !== undefined && process.env.CASES !== ''
-  const settings = {
-    duration: env('DURATION', 8),
-    rounds: env('ROUNDS', 2),
+  const compiled = spawnSync(process.execPath, [join(root, 'node_modules', 'typescript', 'bin', 'tsc'), '-p', join(here, 'tsconfig.servers.json')], { stdio: 'inherit', cwd: root })
+  if (compiled.status !== 0) throw new Error('compiling the benchmark servers failed')
+  const settings: Settings = {
+    window: env('WINDOW', 2.5),
+    rounds: env('ROUNDS', 10),
     warmup: env('WARMUP', 2),
     connections: env('CONNECTIONS', 50)
   }
-  const samples = await measure(cases, settings, root)
-  const rows: Row[] = cases.map((c) => {
-    const mine = samples.filter((s) => s.name === c.name)
-    return {
-      name: c.name,
-      label: c.label,
-      reqPerSec: median(mine.map((s) => s.reqPerSec)),
-      p99Ms: median(mine.map((s) => s.p99Ms)),
-      cpuUsPerReq: median(mine.map((s) => s.cpuUsPerReq)),
-      anchor: c.anchor,
-      target: TARGETS[c.name]
-    }
-  })
-  const bare = rows.find((r) => r.name === 'bare')
-  for (const r of rows) {
-    if (bare !== undefined) r.vsBare = r.reqPerSec / bare.reqPerSec
-    const anchor = rows.find((a) => a.name === r.anchor)
-    if (anchor !== undefined) {
-      r.vsAnchor = r.reqPerSec / anchor.reqPerSec
-      r.cpuVsAnchor = anchor.cpuUsPerReq / r.cpuUsPerReq
-    }
-    // An A/B pair: the current build against the other one, same run.
-    const other = rows.find((a) => a.name === `${r.name}@A`)
-    if (other !== undefined) {
-      r.vsA = r.reqPerSec / other.reqPerSec
-      r.cpuVsA = other.cpuUsPerReq / r.cpuUsPerReq
-    }
-  }
+  const selected = plans()
+  const pin = pinning(cpus().length)
+  const windowsTotal = selected.length * (2 * settings.warmup + 2 * settings.rounds * settings.window)
+  console.log(`${selected.length} comparisons, about ${Math.ceil(windowsTotal / 60)} min of load; ${pin.note}`)
+  const { results, windows } = await measure({
+    build,
+    root,
+    settings,
+    pin,
+    env: { ...process.env, NODE_ENV: 'production', BENCH_KIT: join(root, 'dist', 'lib', 'index.js') }
+  }, selected)
+  const subset = process.env.CASES !== undefined || process.env.SHAPES !== undefined || process.env.KIT_A !== undefined
   const out = subset ? join(here, 'out') : here
   mkdirSync(out, { recursive: true })
   const stamp = subset ? `-${new Date().toISOString().replace(/[:.]/g, '-')}` : ''
-  const result = { date: new Date().toISOString(), machine: machine(), settings, rows, samples }
-  const table = renderTable(rows)
+  const result = { date: new Date().toISOString(), machine: machine(), settings, pinning: pin.note, results, windows }
+  const table = renderTable(results)
   writeFileSync(join(out, `results${stamp}.json`), JSON.stringify(result, null, 2) + '\n')
   writeFileSync(join(out, `results${stamp}.md`), table)
-  if (!subset) writeFileSync(join(out, 'chart.svg'), renderChart(rows))
+  if (!subset) writeFileSync(join(out, 'chart.svg'), renderChart(results))
   console.log(`\n${table}`)
-  console.log(`machine: ${JSON.stringify(result.machine)}; settings: ${JSON.stringify(settings)}`)
+  console.log(`machine: ${JSON.stringify(result.machine)}; settings: ${JSON.stringify(settings)}; ${pin.note}`)
 }
 
 function runScript (file: string, nodeArgs: string[] = []): void {
@@ -108,13 +95,12 @@ async function main (): Promise<void> {
     const r = spawnSync('npm', ['run', 'build'], { stdio: 'inherit', cwd: root })
     if (r.status !== 0) throw new Error('npm run build failed')
   }
+  if (all || parts.includes('cookie')) runScript('cookie-size.ts')
   if (all || parts.includes('http')) await http()
-  if (all || parts.includes('micro')) runScript('micro.ts')
   if (all || parts.includes('hooks')) runScript('hooks.ts')
+  if (all || parts.includes('micro')) runScript('micro.ts')
   if (all || parts.includes('memory')) runScript('memory.ts', ['--expose-gc'])
 }
-
-export type { Sample }
 
 main().catch((err: unknown) => {
   console.error(err)

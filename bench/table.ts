@@ -1,36 +1,22 @@
-/** One row of the results: medians over the rounds, and the ratios computed from them. */
-export interface Row {
-  name: string
-  label: string
-  reqPerSec: number
-  p99Ms: number
-  cpuUsPerReq: number
-  anchor: string | undefined
-  target: number | undefined
-  vsBare?: number
-  vsAnchor?: number
-  /** The anchor's CPU per request over ours: the same comparison, immune to lost time slices. */
-  cpuVsAnchor?: number
-  /** Against the `@A` build of the same case (an optimisation's A/B ratio). */
-  vsA?: number
-  /** The `@A` build's CPU per request over ours. */
-  cpuVsA?: number
-}
+import type { PairResult } from './http.js'
+import { formatSpread } from './stats.js'
 
-const ratio = (r: number | undefined): string => r === undefined ? '' : `${r.toFixed(2)}×`
+const us = (v: number | undefined): string => v === undefined ? '' : v.toFixed(1)
 
-/** The markdown table of the README. */
-export function renderTable (rows: readonly Row[]): string {
+/**
+ * The markdown table of a run: each pair's req/s and CPU per request (medians of its windows), the
+ * median of the per-round ratios with its bootstrap 95% interval and interquartile range, and what
+ * that allows to claim (a gap within the spread is "no result").
+ */
+export function renderTable (results: readonly PairResult[]): string {
   const lines = [
-    '| case | req/s | p99 (ms) | server CPU µs/req | req/s vs bare | req/s vs anchor | CPU/req, anchor ÷ ours | target (req/s) |',
-    '|---|---:|---:|---:|---:|---:|---:|---|'
+    '| case | route | ours req/s | anchor req/s | ours ÷ anchor, req/s: median [95% CI] IQR | verdict | target | server CPU µs/req ours / anchor | anchor ÷ ours, CPU/req | service CPU µs/req ours / anchor |',
+    '|---|---|---:|---:|---|---|---|---:|---|---:|'
   ]
-  for (const r of rows) {
-    const anchor = rows.find((a) => a.name === r.anchor)
-    const vs = r.vsAnchor === undefined || anchor === undefined ? '' : `${ratio(r.vsAnchor)} (${anchor.name === 'bare' ? 'bare' : anchor.label})`
-    const vsA = r.vsA === undefined ? '' : ` A/B ${ratio(r.vsA)} (CPU ${ratio(r.cpuVsA)})`
-    const target = r.target === undefined || r.vsAnchor === undefined ? '' : `≥ ${r.target}× ${r.vsAnchor >= r.target ? 'met' : '**not met**'}`
-    lines.push(`| ${r.label} | ${Math.round(r.reqPerSec)} | ${r.p99Ms} | ${r.cpuUsPerReq.toFixed(1)} | ${ratio(r.vsBare)} | ${vs}${vsA} | ${ratio(r.cpuVsAnchor)} | ${target} |`)
+  for (const r of results) {
+    const target = r.target === undefined ? '' : `≥ ${r.target}×: ${r.targetVerdict ?? ''}`
+    const service = r.oursServiceUs === undefined ? '' : `${us(r.oursServiceUs)} / ${us(r.anchorServiceUs)}`
+    lines.push(`| ${r.label} | ${r.shape === 'scalar' ? '`{ counter }`' : '`{ user, counter }`'} | ${Math.round(r.oursReqPerSec)} | ${Math.round(r.anchorReqPerSec)} | ${formatSpread(r.ratio)} | ${r.verdict} | ${target} | ${us(r.oursCpuUs)} / ${us(r.anchorCpuUs)} | ${formatSpread(r.cpuRatio)} | ${service} |`)
   }
   return lines.join('\n') + '\n'
 }

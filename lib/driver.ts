@@ -61,10 +61,10 @@ export abstract class Driver implements SessionDriver {
   }
 
   /** Records a successful write: the written data is the new baseline, and nothing more is owed. */
-  written (state: SessionState, json: string, now: number): void {
+  written (state: SessionState, json: string, lastSeenAt: number): void {
     const created = state.unsaved
     const renewed = state.renew
-    state.lastSeenAt = now
+    state.lastSeenAt = lastSeenAt
     state.loadedJson = json
     state.maybeDirty = false
     state.refresh = false

@@ -1,8 +1,13 @@
 import sodium from 'sodium-native'
 import type { Keyring, SealKey } from './keyring.js'
 
-/** Format version, the first byte of every sealed value and part of the additional data. */
-export const SEAL_VERSION = 1
+/**
+ * Format version, the first byte of every sealed value and part of the additional data. Version 2
+ * (this one) seals a binary head before the text; version 1 sealed the text alone, and still opens.
+ */
+export const SEAL_VERSION = 2
+/** The versions `open` accepts: the current one, and version 1 so that cookies sealed before it keep working. */
+const OPENABLE: ReadonlySet<number> = new Set([1, SEAL_VERSION])
 const KEY_ID_BYTES = 4
 const NONCE_BYTES = sodium.crypto_aead_xchacha20poly1305_ietf_NPUBBYTES
 const TAG_BYTES = sodium.crypto_aead_xchacha20poly1305_ietf_ABYTES
@@ -62,9 +67,14 @@ export const randomPool = new RandomPool()
 /** Why a sealed value did not open; fixed strings, safe to log. */
 export type OpenFailure = 'malformed' | 'truncated' | 'unknown-version' | 'decryption-failed'
 
-/** A value that opened: its plaintext and whether it was sealed with an older key. */
+/**
+ * A value that opened: its format version, its plaintext bytes (head and text as sealed) and whether
+ * it was sealed with an older key. `message` is a view of a scratch buffer shared by every Sealer:
+ * read it before the next `seal` or `open`.
+ */
 export interface Opened {
-  readonly plaintext: string
+  readonly version: number
+  readonly message: Buffer
   readonly stale: boolean
 }
 
@@ -75,8 +85,10 @@ export interface Opened {
 const SCRATCH_BYTES = 16_384
 const sealedScratch = Buffer.allocUnsafe(SCRATCH_BYTES)
 const plainScratch = Buffer.allocUnsafe(SCRATCH_BYTES)
-// UTF-8 takes at most 3 bytes per UTF-16 code unit, so a string this long always fits.
-const MAX_SCRATCH_PLAINTEXT_CHARS = Math.floor((SCRATCH_BYTES - HEADER_BYTES - TAG_BYTES) / 3)
+// UTF-8 takes at most 3 bytes per UTF-16 code unit, so a string this long always fits (with a head
+// of up to 64 bytes before it).
+const MAX_HEAD_BYTES = 64
+const MAX_SCRATCH_PLAINTEXT_CHARS = Math.floor((SCRATCH_BYTES - HEADER_BYTES - TAG_BYTES - MAX_HEAD_BYTES) / 3)
 // base64url decodes to at most 3 bytes per 4 characters.
 const MAX_SCRATCH_SEALED_CHARS = Math.floor(SCRATCH_BYTES / 3) * 4
 
@@ -88,38 +100,50 @@ const MAX_SCRATCH_SEALED_CHARS = Math.floor(SCRATCH_BYTES / 3) * 4
 export class Sealer {
   readonly #keyring: Keyring
   readonly #name: Buffer
+  /** The additional data of each (version, key id), keyed `version * 2^32 + keyId`. */
   readonly #ad = new Map<number, Buffer>()
 
   constructor (keyring: Keyring, cookieName: string) {
     this.#keyring = keyring
     this.#name = Buffer.from(cookieName)
-    for (const key of keyring.keys) this.#ad.set(key.id, this.#additionalData(key.id))
-    this.#ad.set(keyring.decoy.id, this.#additionalData(keyring.decoy.id))
+    for (const version of OPENABLE) {
+      for (const key of keyring.keys) this.#ad.set(adKey(version, key.id), this.#additionalData(version, key.id))
+      this.#ad.set(adKey(version, keyring.decoy.id), this.#additionalData(version, keyring.decoy.id))
+    }
   }
 
-  #additionalData (keyId: number): Buffer {
+  #additionalData (version: number, keyId: number): Buffer {
     const ad = Buffer.allocUnsafe(1 + KEY_ID_BYTES + this.#name.length)
-    ad[0] = SEAL_VERSION
+    ad[0] = version
     ad.writeUInt32BE(keyId, 1)
     this.#name.copy(ad, 1 + KEY_ID_BYTES)
     return ad
   }
 
-  /** Bytes of base64url a plaintext of `plaintextBytes` bytes seals to. */
+  /** Bytes of base64url a plaintext of `plaintextBytes` bytes (head and text) seals to. */
   static sealedLength (plaintextBytes: number): number {
     return Math.ceil((HEADER_BYTES + plaintextBytes + TAG_BYTES) * 4 / 3)
   }
 
-  /** Seals `plaintext` with the current key; returns base64url. */
-  seal (plaintext: string): string {
+  /**
+   * Seals `head ‖ UTF-8(text)` with the current key, as the current version; returns base64url.
+   *
+   * @param head - binary fields sealed before the text (at most 64 bytes).
+   */
+  seal (text: string, head?: Uint8Array): string {
     const key = this.#keyring.current
+    const headBytes = head === undefined ? 0 : head.length
+    if (headBytes > MAX_HEAD_BYTES) throw new RangeError(`a sealed head holds at most ${MAX_HEAD_BYTES} bytes`)
     let out: Buffer
     let message: Buffer
-    if (plaintext.length <= MAX_SCRATCH_PLAINTEXT_CHARS) {
+    if (text.length <= MAX_SCRATCH_PLAINTEXT_CHARS) {
       out = sealedScratch
-      message = plainScratch.subarray(0, plainScratch.write(plaintext))
+      if (head !== undefined) plainScratch.set(head, 0)
+      message = plainScratch.subarray(0, headBytes + plainScratch.write(text, headBytes))
     } else {
-      message = Buffer.from(plaintext)
+      message = Buffer.allocUnsafe(headBytes + Buffer.byteLength(text))
+      if (head !== undefined) message.set(head, 0)
+      message.write(text, headBytes)
       out = Buffer.allocUnsafe(HEADER_BYTES + message.length + TAG_BYTES)
     }
     const end = HEADER_BYTES + message.length + TAG_BYTES
@@ -129,7 +153,7 @@ export class Sealer {
     sodium.crypto_aead_xchacha20poly1305_ietf_encrypt(
       out.subarray(HEADER_BYTES, end),
       message,
-      this.#ad.get(key.id) as Buffer,
+      this.#ad.get(adKey(SEAL_VERSION, key.id)) as Buffer,
       null,
       out.subarray(1 + KEY_ID_BYTES, HEADER_BYTES),
       key.sealKey
@@ -148,7 +172,8 @@ export class Sealer {
     // must be the value itself; comparing costs far less than a regular expression over the value.
     if (length === 0 || raw.toString('base64url', 0, length) !== value) return 'malformed'
     if (length < HEADER_BYTES + TAG_BYTES) return 'truncated'
-    if (raw[0] !== SEAL_VERSION) return 'unknown-version'
+    const version = raw[0] as number
+    if (!OPENABLE.has(version)) return 'unknown-version'
     const found = this.#keyring.find(raw.readUInt32BE(1))
     const key: SealKey = found ?? this.#keyring.decoy
     const messageLength = length - HEADER_BYTES - TAG_BYTES
@@ -158,7 +183,7 @@ export class Sealer {
         message,
         null,
         raw.subarray(HEADER_BYTES, length),
-        this.#ad.get(key.id) as Buffer,
+        this.#ad.get(adKey(version, key.id)) as Buffer,
         raw.subarray(1 + KEY_ID_BYTES, HEADER_BYTES),
         key.sealKey
       )
@@ -167,6 +192,10 @@ export class Sealer {
     }
     // A decoy-key decryption cannot succeed (its key is random and never sealed anything), so
     // `found` is always set here.
-    return { plaintext: message.toString(), stale: found !== this.#keyring.current }
+    return { version, message, stale: found !== this.#keyring.current }
   }
+}
+
+function adKey (version: number, keyId: number): number {
+  return version * 0x1_0000_0000 + keyId
 }

@@ -10,13 +10,33 @@ export interface MemoryStoreOptions {
 }
 
 interface Entry {
-  /** The data as JSON: records are copied in and out, so no caller can mutate what another reads. */
-  json: string
+  /**
+   * The data as JSON, one text per key: records are copied in and out, so no caller can mutate what
+   * another reads, and a patch re-encodes only the keys it changes.
+   */
+  fields: Map<string, string>
   createdAt: number
   lastSeenAt: number
   expiresAt: number
   user: string | undefined
   renewedAt: number | undefined
+}
+
+/** Each key's JSON; keys whose value JSON leaves out (undefined) are left out too, as JSON.stringify does. */
+function encode (data: Record<string, unknown>): Map<string, string> {
+  const fields = new Map<string, string>()
+  for (const key of Object.keys(data)) {
+    const json = JSON.stringify(data[key])
+    if (json !== undefined) fields.set(key, json)
+  }
+  return fields
+}
+
+/** A fresh copy of the data: the fields joined into one JSON object text, parsed once. */
+function decode (fields: Map<string, string>): Record<string, unknown> {
+  let text = '{'
+  for (const [key, json] of fields) text += `${text.length === 1 ? '' : ','}${JSON.stringify(key)}:${json}`
+  return JSON.parse(text + '}') as Record<string, unknown>
 }
 
 function positiveInteger (name: string, value: unknown, fallback: number): number {
@@ -63,7 +83,7 @@ export class MemoryStore implements SessionStore {
     this.#entries.delete(key)
     this.#entries.set(key, entry)
     const record: SessionRecord = {
-      data: JSON.parse(entry.json) as Record<string, unknown>,
+      data: decode(entry.fields),
       createdAt: entry.createdAt,
       lastSeenAt: entry.lastSeenAt
     }
@@ -75,7 +95,7 @@ export class MemoryStore implements SessionStore {
   async set (key: string, record: SessionRecord, ttlMs: number): Promise<void> {
     this.#remove(key)
     this.#put(key, {
-      json: JSON.stringify(record.data),
+      fields: encode(record.data),
       createdAt: record.createdAt,
       lastSeenAt: record.lastSeenAt,
       expiresAt: Date.now() + ttlMs,
@@ -88,10 +108,13 @@ export class MemoryStore implements SessionStore {
     const entry = this.#live(key)
     // The session ended (destroyed or expired) while the request ran: do not bring it back.
     if (entry === undefined) return
-    const data = JSON.parse(entry.json) as Record<string, unknown>
-    for (const k of Object.keys(changes.set)) data[k] = changes.set[k]
-    for (const k of changes.unset) delete data[k]
-    entry.json = JSON.stringify(data)
+    const fields = entry.fields
+    for (const k of Object.keys(changes.set)) {
+      const json = JSON.stringify(changes.set[k])
+      if (json === undefined) fields.delete(k)
+      else fields.set(k, json)
+    }
+    for (const k of changes.unset) fields.delete(k)
     entry.lastSeenAt = changes.lastSeenAt
     entry.expiresAt = Date.now() + ttlMs
     if (changes.user !== undefined) {

@@ -11,12 +11,36 @@ function isRecord (r: SessionRecord): boolean {
     Number.isSafeInteger(r.createdAt) && Number.isSafeInteger(r.lastSeenAt)
 }
 
+/** Each key's JSON, and the whole object's JSON they add up to (what JSON.stringify gives). */
+interface Encoded {
+  json: string
+  fields: Map<string, string>
+}
+
+function encode (data: Record<string, unknown>): Encoded {
+  const fields = new Map<string, string>()
+  let json = '{'
+  for (const key of Object.keys(data)) {
+    const value = JSON.stringify(data[key])
+    // As JSON.stringify does: a value JSON cannot spell (undefined) leaves its key out.
+    if (value === undefined) continue
+    json += `${fields.size === 0 ? '' : ','}${JSON.stringify(key)}:${value}`
+    fields.set(key, value)
+  }
+  return { json: json + '}', fields }
+}
+
 /**
  * @internal Loads and persists sessions kept in a server store. The cookie carries only the id; the
  * store only ever sees a keyed hash of it.
  */
 export class ServerDriver extends Driver {
   readonly store: SessionStore
+  /**
+   * Each session's data as loaded or last written, key by key: the baseline a patch is diffed
+   * against without parsing the loaded JSON again. Weak: it goes with the request.
+   */
+  readonly #baselines = new WeakMap<SessionState, Encoded>()
 
   constructor (config: Config, store: SessionStore) {
     super(config)
@@ -64,7 +88,9 @@ export class ServerDriver extends Driver {
     state.lastSeenAt = record.lastSeenAt
     state.data = record.data
     state.idIssuedAt = record.renewedAt ?? record.createdAt
-    state.loadedJson = JSON.stringify(record.data)
+    const baseline = encode(record.data)
+    this.#baselines.set(state, baseline)
+    state.loadedJson = baseline.json
     // Found under an older secret: move it now, even on a read-only request, so the old secret can
     // be dropped once every active session has been seen once.
     if (i > 1) state.rewrite = true
@@ -109,7 +135,8 @@ export class ServerDriver extends Driver {
   }
 
   async persist (state: SessionState): Promise<void> {
-    const json = state.maybeDirty ? JSON.stringify(state.data) : state.loadedJson
+    const after = state.maybeDirty ? encode(state.data) : undefined
+    const json = after === undefined ? state.loadedJson : after.json
     if (json === state.failedJson || this.nothingToWrite(state, json)) return
     const bytes = Buffer.byteLength(json)
     if (bytes > this.config.maxDataBytes) {
@@ -118,13 +145,22 @@ export class ServerDriver extends Driver {
     }
     const now = Date.now()
     const renewed = state.renew
+    // The cookie holds only the id, so the browser needs it again only for a new id, new attributes,
+    // a rotation move, or a refresh of its Max-Age. Any other write (changed data, same id, no refresh
+    // due) sends no Set-Cookie and leaves lastSeenAt where the last cookie put it: the idle lifetime
+    // moves once per refresh interval, with the browser's copy, whatever the requests in between do.
+    const cookie = state.unsaved || state.rewrite || renewed || state.overrides !== undefined ||
+      state.refresh || now - state.lastSeenAt >= this.config.refreshMs
+    const seenAt = cookie ? now : state.lastSeenAt
     const id = this.writeId(state, now)
     // The key loaded with the session is the current secret's hash of this id unless a rotation move
     // or a new id is due: reuse it rather than hash again (a keyed BLAKE2b per write).
     const key = state.storeKey !== undefined && !state.rewrite && !renewed ? state.storeKey : this.config.keyring.storeKey(id)
-    const ttlMs = this.remainingMs(state.createdAt, now)
+    const ttlMs = cookie
+      ? this.remainingMs(state.createdAt, now)
+      : Math.min(this.config.ttlMs - (now - seenAt), this.config.absoluteTtlMs - (now - state.createdAt))
     try {
-      await this.#write(state, key, json !== state.loadedJson, ttlMs, now, renewed)
+      await this.#write(state, key, after !== undefined && json !== state.loadedJson ? after : undefined, ttlMs, seenAt, renewed)
     } catch (err) {
       state.request.log.error({ err }, 'fastify-session-kit: the session store failed to save a session')
       if (this.config.onStoreError === 'fail') {
@@ -133,9 +169,10 @@ export class ServerDriver extends Driver {
       }
       return
     }
-    this.sendCookie(state, id, ttlMs)
+    if (cookie) this.sendCookie(state, id, ttlMs)
     state.storeKey = key
-    this.written(state, json, now)
+    if (after !== undefined) this.#baselines.set(state, after)
+    this.written(state, json, seenAt)
   }
 
   #record (state: SessionState, now: number): SessionRecord {
@@ -146,8 +183,9 @@ export class ServerDriver extends Driver {
     return record
   }
 
+  /** Writes the session under `key`; `now` is the lastSeenAt to record (the last cookie's time when none is sent). */
   async #write (
-    state: SessionState, key: string, changed: boolean, ttlMs: number, now: number, renewed: boolean
+    state: SessionState, key: string, changed: Encoded | undefined, ttlMs: number, now: number, renewed: boolean
   ): Promise<void> {
     const store = this.store
     const previousKey = state.storeKey
@@ -163,9 +201,9 @@ export class ServerDriver extends Driver {
       const grace = Math.min(this.config.renewGraceMs, ttlMs)
       const createdAt = now + grace - this.config.absoluteTtlMs
       await store.set(previousKey, { ...record, createdAt, renewedAt: now }, grace)
-    } else if (changed && store.patch !== undefined) {
-      await store.patch(key, this.#diff(state.loadedJson, state.data), ttlMs)
-    } else if (changed || store.touch === undefined) {
+    } else if (changed !== undefined && store.patch !== undefined) {
+      await store.patch(key, this.#diff(state, changed, now), ttlMs)
+    } else if (changed !== undefined || store.touch === undefined) {
       await store.set(key, this.#record(state, now), ttlMs)
     } else {
       await store.touch(key, ttlMs, now)
@@ -176,16 +214,20 @@ export class ServerDriver extends Driver {
    * The keys one request changed, compared by their JSON so that nested changes count. `after` is the
    * live data: the store copies what it is given, so no defensive parse of it is needed.
    */
-  #diff (beforeJson: string, after: Record<string, unknown>): SessionPatch {
-    const before = JSON.parse(beforeJson) as Record<string, unknown>
-    const patch: SessionPatch = { set: {}, unset: [], lastSeenAt: Date.now() }
-    for (const k of Object.keys(after)) {
-      if (!Object.hasOwn(before, k) || JSON.stringify(before[k]) !== JSON.stringify(after[k])) patch.set[k] = after[k]
+  #diff (state: SessionState, after: Encoded, lastSeenAt: number): SessionPatch {
+    const data = state.data
+    // Set at load and at every write of changed data; a diff only runs for a session loaded or
+    // written in this request (not unsaved), so the baseline is there and matches loadedJson.
+    const before = (this.#baselines.get(state) as Encoded).fields
+    const patch: SessionPatch = { set: {}, unset: [], lastSeenAt }
+    for (const [k, json] of after.fields) if (before.get(k) !== json) patch.set[k] = data[k]
+    for (const k of before.keys()) if (!after.fields.has(k)) patch.unset.push(k)
+    const userKey = this.config.userKey
+    if (before.get(userKey) !== after.fields.get(userKey)) {
+      const userBefore = before.has(userKey) ? this.userOf({ [userKey]: JSON.parse(before.get(userKey) as string) }) : undefined
+      const userAfter = this.userOf(data)
+      if (userBefore !== userAfter) patch.user = userAfter ?? null
     }
-    for (const k of Object.keys(before)) if (!Object.hasOwn(after, k)) patch.unset.push(k)
-    const userBefore = this.userOf(before)
-    const userAfter = this.userOf(after)
-    if (userBefore !== userAfter) patch.user = userAfter ?? null
     return patch
   }
 }

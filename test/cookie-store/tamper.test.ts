@@ -1,6 +1,7 @@
 import t from 'tap'
 import type { FastifyInstance } from 'fastify'
 import { build, captureLogs, cookieBytes, cookieValue, loose, sessionSetCookie } from '../helpers/index.js'
+import { HEAD, SEALED_HEADER_BYTES } from '../helpers/sealed-cookies.js'
 
 function routes (app: FastifyInstance): void {
   app.get('/login', async (request) => {
@@ -60,4 +61,24 @@ t.test('truncated and garbage cookies: fresh session, cleared, never 5xx', async
     t.same(res.json(), { userId: null, role: null, isNew: true })
     t.match(sessionSetCookie(res), /^sid=; Max-Age=0;/)
   }
+})
+
+t.test('a bit flipped in any field of the sealed head (id, created, last seen, id issued) fails decryption', async (t) => {
+  const logs = captureLogs()
+  const app = await build(t, {}, routes, logs.options)
+  const value = cookieValue(await app.inject('/login')) as string
+  const bytes = cookieBytes(value)
+  const fields = { 'id, first byte': HEAD.id, 'id, last byte': HEAD.id + 31, created: HEAD.createdAt + 5, 'last seen': HEAD.lastSeenAt + 5, 'id issued': HEAD.idIssuedAt + 5 }
+  for (const [name, offset] of Object.entries(fields)) {
+    for (const bit of [0x01, 0x80]) {
+      const tampered = Buffer.from(bytes)
+      const at = SEALED_HEADER_BYTES + offset
+      tampered[at] = (tampered[at] as number) ^ bit
+      const res = await app.inject({ url: '/me', headers: { cookie: `sid=${tampered.toString('base64url')}` } })
+      t.same(res.json(), { userId: null, role: null, isNew: true }, `${name}, bit ${bit}: a fresh session`)
+      t.match(sessionSetCookie(res), /^sid=; Max-Age=0;/, `${name}, bit ${bit}: cleared`)
+    }
+  }
+  const reasons = logs.lines.map((l) => (l.session as { reason?: string } | undefined)?.reason).filter((r) => r !== undefined)
+  t.same(reasons, Object.keys(fields).flatMap(() => ['decryption-failed', 'decryption-failed']))
 })

@@ -1,0 +1,164 @@
+/**
+ * How each benchmark setup registers its session library on a Fastify instance, and how a route
+ * reads, increments and seeds the session with it. Used by the HTTP server process
+ * (bench/servers/server.ts, compiled to plain JavaScript) and by the hooks timing (bench/hooks.ts).
+ *
+ * The anchors are registered as their READMEs show, and imported by a computed specifier: each of
+ * them (and this package) declares its own `request.session` type, and one program cannot hold all
+ * three declarations.
+ */
+import type { FastifyInstance, FastifyPluginAsync, FastifyRequest } from 'fastify'
+import { Redis } from 'ioredis'
+import { pathToFileURL } from 'node:url'
+import { SEEDED_COUNTER, USER, type Setup } from '../cases.js'
+
+export const SECRET = 'bench-secret-0123456789abcdefghijklmnopqrstuvwxyz'
+
+/** What a route gets from the session, by shape: the counter alone, or the user object too. */
+export interface Body { counter: number, user?: unknown }
+
+/** What a route needs of a session library. */
+export interface Access {
+  /** Reads the counter, and the user object when `withUser`. */
+  read (request: FastifyRequest, withUser: boolean): Body
+  /** Increments the counter; reads the user object too when `withUser`. */
+  increment (request: FastifyRequest, withUser: boolean): Body
+  seed (request: FastifyRequest): void
+}
+
+/** Where the builds of this package live: `current` and, for `@A` setups, KIT_A's. */
+export interface Builds {
+  /** Path of the current build's dist/lib/index.js. */
+  readonly current: string
+  /** Path of another build's dist/lib/index.js (KIT_A). */
+  readonly a?: string | undefined
+  /** The redis-server port, for the Redis setups. */
+  readonly redisPort?: number | undefined
+}
+
+type Kit = typeof import('fastify-session-kit')
+
+async function load<T> (specifier: string): Promise<T> {
+  return await import(specifier) as T
+}
+
+function redisClient (app: FastifyInstance, builds: Builds): Redis {
+  if (builds.redisPort === undefined) throw new Error('this setup needs redis-server (BENCH_REDIS_PORT)')
+  const client = new Redis(builds.redisPort, '127.0.0.1')
+  app.addHook('onClose', async () => { await client.quit() })
+  return client
+}
+
+// This package: the typed API, registered with a secret and nothing else on the cookie store.
+async function kit (app: FastifyInstance, store: 'cookie' | 'memory' | 'redis', path: string, builds: Builds): Promise<Access> {
+  const pkg = await load<Kit>(pathToFileURL(path).href)
+  const options: Record<string, unknown> = { secret: SECRET }
+  if (store === 'memory') options.store = new pkg.MemoryStore()
+  if (store === 'redis') options.store = new pkg.RedisStore({ client: redisClient(app, builds), prefix: 'bench-kit:' })
+  await app.register(pkg.default, options as unknown as Parameters<Kit['default']>[1])
+  return {
+    read (request, withUser) {
+      const s = request.session
+      const body: Body = { counter: s.get('counter') ?? 0 }
+      if (withUser) body.user = s.get('user')
+      return body
+    },
+    increment (request, withUser) {
+      const s = request.session
+      const counter = (s.get('counter') ?? 0) + 1
+      s.set('counter', counter)
+      const body: Body = { counter }
+      if (withUser) body.user = s.get('user')
+      return body
+    },
+    seed (request) {
+      request.session.set('user', USER)
+      request.session.set('counter', SEEDED_COUNTER)
+    }
+  }
+}
+
+interface GetSet { get (key: string): unknown, set (key: string, value: unknown): void }
+function sessionOf<T> (request: FastifyRequest): T {
+  return (request as unknown as { session: T }).session
+}
+
+// @fastify/secure-session as its README registers it: a 32-byte key and `cookie: { path: '/', httpOnly: true }`.
+async function secureSession (app: FastifyInstance): Promise<Access> {
+  const plugin = (await load<{ default: FastifyPluginAsync<Record<string, unknown>> }>('@fastify/secure-session')).default
+  await app.register(plugin, { key: Buffer.alloc(32, 7), cookie: { path: '/', httpOnly: true } })
+  return {
+    read (request, withUser) {
+      const s = sessionOf<GetSet>(request)
+      const body: Body = { counter: s.get('counter') as number }
+      if (withUser) body.user = s.get('user')
+      return body
+    },
+    increment (request, withUser) {
+      const s = sessionOf<GetSet>(request)
+      const counter = (s.get('counter') as number) + 1
+      s.set('counter', counter)
+      const body: Body = { counter }
+      if (withUser) body.user = s.get('user')
+      return body
+    },
+    seed (request) {
+      const s = sessionOf<GetSet>(request)
+      s.set('user', USER)
+      s.set('counter', SEEDED_COUNTER)
+    }
+  }
+}
+
+type Bag = Record<string, unknown> & { user: unknown, counter: number }
+// @fastify/session as its README registers it, with @fastify/cookie and `saveUninitialized: false`
+// (`secure: false` because the benchmark speaks plain http); its default store, or connect-redis 8.
+async function fastifySession (app: FastifyInstance, redis: boolean, builds: Builds): Promise<Access> {
+  const cookie = (await load<{ default: FastifyPluginAsync }>('@fastify/cookie')).default
+  const session = (await load<{ default: FastifyPluginAsync<Record<string, unknown>> }>('@fastify/session')).default
+  const options: Record<string, unknown> = { secret: SECRET, cookie: { secure: false }, saveUninitialized: false }
+  if (redis) {
+    const { RedisStore } = await load<{ RedisStore: new (o: object) => unknown }>('connect-redis')
+    options.store = new RedisStore({ client: redisClient(app, builds), prefix: 'bench-connect:' })
+  }
+  await app.register(cookie)
+  await app.register(session, options)
+  return {
+    read (request, withUser) {
+      const s = sessionOf<Bag>(request)
+      const body: Body = { counter: s.counter }
+      if (withUser) body.user = s.user
+      return body
+    },
+    increment (request, withUser) {
+      const s = sessionOf<Bag>(request)
+      s.counter += 1
+      const body: Body = { counter: s.counter }
+      if (withUser) body.user = s.user
+      return body
+    },
+    seed (request) {
+      const s = sessionOf<Bag>(request)
+      s.user = USER
+      s.counter = SEEDED_COUNTER
+    }
+  }
+}
+
+/** Registers `name` on `app`; undefined for bare Fastify. */
+export async function setup (app: FastifyInstance, name: string, builds: Builds): Promise<Access | undefined> {
+  const variant = name.endsWith('@A')
+  const base = name.replace(/@A$/, '') as Setup
+  if (variant && builds.a === undefined) throw new Error(`${name} needs KIT_A`)
+  const path = variant ? builds.a as string : builds.current
+  switch (base) {
+    case 'bare': return undefined
+    case 'kit-cookie': return await kit(app, 'cookie', path, builds)
+    case 'kit-memory': return await kit(app, 'memory', path, builds)
+    case 'kit-redis': return await kit(app, 'redis', path, builds)
+    case 'secure-session': return await secureSession(app)
+    case 'fsession-memory': return await fastifySession(app, false, builds)
+    case 'fsession-redis': return await fastifySession(app, true, builds)
+    default: throw new Error(`unknown setup ${name}`)
+  }
+}
