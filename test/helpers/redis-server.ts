@@ -104,7 +104,25 @@ export async function startRedis (t: { teardown (fn: () => unknown): void }, arg
 export interface RedisCluster {
   /** host:port of each master, for ioredis' Cluster. */
   readonly nodes: Array<{ host: string, port: number }>
+  /** Stops every master. */
   stop (): Promise<void>
+  /**
+   * Starts them again on the same ports, and waits until the cluster is ok: each node finds its slots
+   * and its peers in its nodes.conf, and the data is gone (no persistence).
+   */
+  start (): Promise<void>
+}
+
+async function clusterReady (servers: RedisServer[]): Promise<void> {
+  const until = Date.now() + 20_000
+  for (const s of servers) {
+    while (true) {
+      const info = spawnSync(REDIS_CLI, ['-p', String(s.port), 'cluster', 'info'], { encoding: 'utf8' }).stdout ?? ''
+      if (info.includes('cluster_state:ok')) break
+      if (Date.now() > until) throw new Error('the Redis cluster did not become ready')
+      await new Promise((resolve) => setTimeout(resolve, 100))
+    }
+  }
 }
 
 /** Starts a real 3-master Redis Cluster on free local ports; stop it at teardown. */
@@ -116,20 +134,15 @@ export async function startRedisCluster (t: { teardown (fn: () => unknown): void
   const addresses = servers.map((s) => `127.0.0.1:${s.port}`)
   const created = spawnSync(REDIS_CLI, ['--cluster', 'create', ...addresses, '--cluster-replicas', '0', '--cluster-yes'], { encoding: 'utf8' })
   if (created.status !== 0) throw new Error(`redis-cli --cluster create failed: ${created.stderr}`)
-  // Wait until every node reports the cluster as ok.
-  const until = Date.now() + 20_000
-  for (const s of servers) {
-    while (true) {
-      const info = spawnSync(REDIS_CLI, ['-p', String(s.port), 'cluster', 'info'], { encoding: 'utf8' }).stdout ?? ''
-      if (info.includes('cluster_state:ok')) break
-      if (Date.now() > until) throw new Error('the Redis cluster did not become ready')
-      await new Promise((resolve) => setTimeout(resolve, 100))
-    }
-  }
+  await clusterReady(servers)
   return {
     nodes: servers.map((s) => ({ host: '127.0.0.1', port: s.port })),
     async stop () {
-      for (const s of servers) await s.stop()
+      await Promise.all(servers.map(async (s) => await s.stop()))
+    },
+    async start () {
+      await Promise.all(servers.map(async (s) => await s.start()))
+      await clusterReady(servers)
     }
   }
 }
