@@ -1,35 +1,19 @@
-import { execFile } from 'node:child_process'
-import { cpSync, mkdirSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs'
+import { cpSync, mkdtempSync, rmSync } from 'node:fs'
 import { createRequire } from 'node:module'
 import { tmpdir } from 'node:os'
-import { join, resolve } from 'node:path'
-import { promisify } from 'node:util'
+import { join } from 'node:path'
 import t from 'tap'
+import { ROOT, TSC, installApp, packTarball, sh } from '../helpers/pack.js'
 
 // Every way a user imports the package, from what `npm pack` ships: one build into a temporary
 // folder outside the repository, one tarball, one install (tarball + fastify + @types/node) shared by
 // every consumer in test/fixtures/consumers, each compiled when it is TypeScript, then run.
 
-const ROOT = resolve(import.meta.dirname, '..', '..')
 const FIXTURES = join(ROOT, 'test', 'fixtures', 'consumers')
-const TSC = join(ROOT, 'node_modules', 'typescript', 'bin', 'tsc')
-const run = promisify(execFile)
 const require = createRequire(import.meta.url)
 
 // Building, packing, installing and two tsc runs take a minute on a busy machine.
 t.setTimeout(240_000)
-
-// tap's loaders and coverage hooks must not follow us into the consumer's processes: coverage of the
-// packed copy would be mapped back onto lib/ and blur the coverage gate.
-const env: NodeJS.ProcessEnv = Object.fromEntries(Object.entries(process.env).filter(([key]) =>
-  !/^(NODE_OPTIONS|NODE_V8_COVERAGE|TAP_|_TAPJS_|TS_NODE_)/.test(key)))
-env.npm_config_update_notifier = 'false'
-env.npm_config_loglevel = 'error'
-
-async function sh (cwd: string, file: string, args: string[]): Promise<string> {
-  const { stdout } = await run(file, args, { cwd, env, timeout: 180_000, maxBuffer: 16 * 1024 * 1024 })
-  return stdout
-}
 
 /** The installed version of a dev dependency, so the consumer install is served from npm's cache. */
 function versionOf (name: string): string {
@@ -37,22 +21,9 @@ function versionOf (name: string): string {
 }
 
 async function install (dir: string): Promise<string> {
-  const pkg = join(dir, 'pkg')
-  mkdirSync(pkg)
-  await sh(ROOT, process.execPath, [TSC, '-p', 'tsconfig.build.json', '--outDir', join(pkg, 'dist')])
-  for (const file of ['package.json', 'README.md', 'LICENSE']) cpSync(join(ROOT, file), join(pkg, file))
-  // --ignore-scripts: a prepack script (a build, say) has no sources to work on in this copy.
-  await sh(pkg, 'npm', ['pack', '--ignore-scripts', '--pack-destination', dir])
-  const tarball = readdirSync(dir).find((f) => f.endsWith('.tgz'))
-  if (tarball === undefined) throw new Error('npm pack wrote no tarball')
-
-  const consumer = join(dir, 'consumer')
-  mkdirSync(consumer)
-  writeFileSync(join(consumer, 'package.json'), JSON.stringify({ name: 'consumer', private: true }))
-  await sh(consumer, 'npm', [
-    'install', join(dir, tarball), `fastify@${versionOf('fastify')}`, `@types/node@${versionOf('@types/node')}`,
-    '--no-audit', '--no-fund', '--prefer-offline'
-  ])
+  const tarball = await packTarball(dir)
+  const consumer = await installApp(join(dir, 'consumer'), [tarball, `fastify@${versionOf('fastify')}`, `@types/node@${versionOf('@types/node')}`],
+    ['--no-audit', '--no-fund', '--prefer-offline'])
   cpSync(FIXTURES, consumer, { recursive: true })
   return consumer
 }
