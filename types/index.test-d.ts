@@ -6,6 +6,7 @@ import fastifySession, {
   generateSecret,
   MemoryStore,
   PostgresStore,
+  RedisStore,
   requireAdmin,
   requireLogin,
   requireRole,
@@ -118,3 +119,15 @@ expectType<Promise<number>>(pgStore.sweep())
 expectType<Promise<void>>(pgStore.createSchema())
 expectError(new PostgresStore({ pool: new pg.Client() }))
 expectError(new PostgresStore({ pool: new pg.Pool(), sweepIntervalMs: true }))
+
+// RedisStore takes the app's own client, typed by shape: ioredis/iovalkey and node-redis 5+ alike.
+{
+  const { Redis, Cluster } = await import('ioredis')
+  const { createClient, createCluster } = await import('redis')
+  expectType<RedisStore>(new RedisStore({ client: new Redis() }))
+  expectType<RedisStore>(new RedisStore({ client: new Cluster([]) }))
+  expectType<RedisStore>(new RedisStore({ client: createClient() }))
+  expectType<RedisStore>(new RedisStore({ client: createClient({ RESP: 3 }) }))
+  expectType<RedisStore>(new RedisStore({ client: createCluster({ rootNodes: [] }) }))
+  expectError(new RedisStore({ client: {} }))
+}
