@@ -148,7 +148,10 @@ export abstract class Driver implements SessionDriver {
    */
   sendCookie (state: SessionState, value: string, maxAgeMs: number): void {
     const https = state.request.protocol === 'https'
-    const header = this.writer.set(value, Math.max(0, Math.floor(maxAgeMs / 1000)), https, state.overrides)
+    // Rounded up: a browser must never drop the cookie while the server would still accept it (a
+    // rounded-down Max-Age=0 in a session's last second logged users out early). The server enforces
+    // both lifetimes to the millisecond, so the cookie outliving them by under a second is harmless.
+    const header = this.writer.set(value, Math.max(0, Math.ceil(maxAgeMs / 1000)), https, state.overrides)
     // Headers are ASCII (values are base64url, attributes are validated), so length counts bytes.
     if (header.length > MAX_COOKIE_BYTES) throw new CookieTooLargeError(header.length)
     if (!https && (state.overrides?.secure ?? this.writer.isSecure(false)) && !this.#warnedInsecure) {

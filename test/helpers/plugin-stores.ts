@@ -1,8 +1,9 @@
 import type { LightMyRequestResponse } from 'fastify'
 import { Redis } from 'ioredis'
+import type { Test } from 'tap'
 import { CookieStore, MemoryStore, RedisStore, type FastifySessionOptions } from '../../lib/index.js'
 import { setCookies, type Teardown } from './index.js'
-import { startRedis } from './redis-server.js'
+import { redisSkip, startRedis } from './redis-server.js'
 
 /** A session store as the plugin takes it. */
 export type AnyStore = NonNullable<FastifySessionOptions['store']>
@@ -57,4 +58,18 @@ export class Jar {
     if (this.#cookies.size === 0) return {}
     return { cookie: [...this.#cookies].map(([k, v]) => `${k}=${v}`).join('; ') }
   }
+}
+
+/** The label and the made store of each of {@link everyStore}'s runs. */
+export type StoreSuite = (t: Test, store: AnyStore, name: string) => Promise<void>
+
+/**
+ * Runs `suite` once per store as subtests of `t`: the cookie store, the memory store and a RedisStore
+ * on a real redis-server (skipped loudly without one, failed under CI=true).
+ */
+export function everyStore (t: Test, title: string, suite: StoreSuite): void {
+  for (const [name, make] of LOCAL_STORES) {
+    t.test(`${name}: ${title}`, async (t) => { await suite(t, make(), name) })
+  }
+  t.test(`redis store: ${title}`, { skip: redisSkip() }, async (t) => { await suite(t, await redisStore(t), 'redis store') })
 }
