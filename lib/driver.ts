@@ -50,6 +50,15 @@ export abstract class Driver implements SessionDriver {
     return idle
   }
 
+  /**
+   * A failed (5xx) response: nothing left unsaved is written. What already took effect is not undone:
+   * the record that `destroy()` or `regenerate()` deleted stays deleted, so its cookie, dead now, is
+   * cleared rather than left in the browser; a cookie a `save()` set stays on the response.
+   */
+  abandon (state: SessionState): void {
+    if (state.clearCookie) this.sendClear(state)
+  }
+
   /** The id to write under: a new one when renewal is due or the session is new. */
   writeId (state: SessionState, now: number): string {
     if (state.renew) {

@@ -50,16 +50,24 @@ export function onRequest (config: Config, driver: Driver, sync: boolean): onReq
   }
 }
 
-/** The onSend hook: persists what changed, once per response. */
+/**
+ * The onSend hook: persists what changed, once per response. A 5xx response persists nothing that
+ * was left unsaved (the handler failed midway: a half-applied login or cart must not stick); what
+ * `save()`, `destroy()` or `regenerate()` already did stays done.
+ */
 export function onSend (driver: Driver, sync: boolean): onSendHookHandler {
   if (sync) {
-    return function persistSession (request: FastifyRequest, _reply: FastifyReply, payload: unknown, done: (err: Error | null, payload?: unknown) => void): void {
+    return function persistSession (request: FastifyRequest, reply: FastifyReply, payload: unknown, done: (err: Error | null, payload?: unknown) => void): void {
       const session = request.session
       // Null when an earlier onRequest hook answered before ours ran.
       if (session === null) return done(null, payload)
       const state = session[kState]
       if (state.persisted) return done(null, payload)
       state.persisted = true
+      if (reply.statusCode >= 500) {
+        driver.abandon(state)
+        return done(null, payload)
+      }
       try {
         driver.persist(state)
       } catch (err) {
@@ -68,12 +76,16 @@ export function onSend (driver: Driver, sync: boolean): onSendHookHandler {
       done(null, payload)
     }
   }
-  return async function persistSession (request: FastifyRequest, _reply: FastifyReply, payload: unknown): Promise<unknown> {
+  return async function persistSession (request: FastifyRequest, reply: FastifyReply, payload: unknown): Promise<unknown> {
     const session = request.session
     if (session === null) return payload
     const state = session[kState]
     if (state.persisted) return payload
     state.persisted = true
+    if (reply.statusCode >= 500) {
+      driver.abandon(state)
+      return payload
+    }
     await driver.persist(state)
     return payload
   }

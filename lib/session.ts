@@ -250,6 +250,12 @@ export class Session {
    * Persists now instead of when the response is sent (before streaming a long response, say).
    * Changes made afterwards are persisted when the response is sent.
    *
+   * A response with a status of 500 or more persists nothing by itself: the handler failed midway,
+   * and a half-applied login or cart must not stick. What `save()` wrote before the failure stays (and
+   * its cookie is sent); changes made after it are dropped. 4xx responses persist as usual (a flash
+   * message on a validation error survives). `destroy()` and `regenerate()` take effect in the store
+   * when awaited: a later 5xx does not bring the old session back, and its cookie is cleared.
+   *
    * @throws `FST_SESSION_COOKIE_TOO_LARGE`, `FST_SESSION_TOO_LARGE` or `FST_SESSION_STORE_UNAVAILABLE`.
    */
   async save (): Promise<void> {
