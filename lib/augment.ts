@@ -19,6 +19,13 @@ export interface SessionManager {
 }
 
 declare module 'fastify' {
+  interface FastifyContextConfig {
+    /**
+     * `false`: this route does no session work at all (no cookie read, no store read, no
+     * `Set-Cookie`); its `request.session` is an empty session that refuses writes.
+     */
+    session?: boolean
+  }
   interface FastifyRequest {
     /** The session of this request: a Session object from onRequest on, never null. */
     session: Session

@@ -127,3 +127,16 @@ export const ForbiddenError = createError(
   'Insufficient role',
   403
 )
+
+/** A route without sessions (`config: { session: false }`) tried to use its session. */
+export const SessionDisabledError = createError(
+  'FST_SESSION_DISABLED',
+  'This route has no session (config.session is false): %s() is not available',
+  500
+)
+
+/** A session guard on a route without sessions: it could never pass. */
+export const GuardWithoutSessionError = createError(
+  'FST_SESSION_GUARD_WITHOUT_SESSION',
+  'The route %s has a session guard but no session (config.session is false, or a withoutSessions scope): the guard could never pass'
+)

@@ -1,6 +1,13 @@
 import type { FastifyReply, FastifyRequest, preHandlerAsyncHookHandler } from 'fastify'
 import { ForbiddenError, UnauthorizedError } from './errors.js'
 import type { Session } from './session.js'
+import { kGuard } from './symbols.js'
+
+/** Marks a guard, so a route that has one but no session fails at startup rather than at every request. */
+function guard<T extends preHandlerAsyncHookHandler> (fn: T): T {
+  Object.defineProperty(fn, kGuard, { value: 'session' })
+  return fn
+}
 
 /** Options of {@link requireLogin}. */
 export interface RequireLoginOptions {
@@ -82,10 +89,10 @@ function denyLogin (request: FastifyRequest, reply: FastifyReply, redirectTo: st
 export function requireLogin (options: RequireLoginOptions = {}): preHandlerAsyncHookHandler {
   const isAuthenticated = options.isAuthenticated ?? defaultIsAuthenticated
   const redirectTo = options.redirectTo
-  return async function requireLoginGuard (request, reply) {
+  return guard(async function requireLoginGuard (request, reply) {
     if (await isAuthenticated(request.session, request)) return
     return denyLogin(request, reply, redirectTo)
-  }
+  })
 }
 
 /**
@@ -103,14 +110,14 @@ export function requireRole (roles: string | readonly string[], options: Require
   const roleKey = options.roleKey ?? 'role'
   const isAuthenticated = options.isAuthenticated ?? defaultIsAuthenticated
   const redirectTo = options.redirectTo
-  return async function requireRoleGuard (request, reply) {
+  return guard(async function requireRoleGuard (request, reply) {
     if (!await isAuthenticated(request.session, request)) return denyLogin(request, reply, redirectTo)
     const role = (request.session as unknown as UntypedSession).get(roleKey)
     const held = Array.isArray(role) ? role : [role]
     if (held.some((r) => typeof r === 'string' && allowed.has(r))) return
     reply.header('cache-control', 'no-store')
     throw new ForbiddenError()
-  }
+  })
 }
 
 /**

@@ -1,9 +1,21 @@
-import type { FastifyReply, FastifyRequest, onRequestHookHandler, onSendHookHandler } from 'fastify'
+import type { FastifyInstance, FastifyReply, FastifyRequest, onRequestHookHandler, onSendHookHandler } from 'fastify'
 import { MAX_COOKIE_HEADER_BYTES, readCookie } from './cookie.js'
 import type { Driver } from './driver.js'
 import type { Config } from './options.js'
+import { routeOptsOut, type SessionScope } from './routes.js'
+import { SESSION_OFF } from './session-off.js'
 import { listDataKeys, Session } from './session.js'
-import { kState } from './symbols.js'
+import { kSessionOff, kState } from './symbols.js'
+
+/**
+ * Whether the route of this request has no session. `this` of a hook is the route's own scope, so
+ * the answer costs one property read on ordinary routes; the route's config is looked at (which
+ * allocates, in Fastify) only in a scope where some route opted out by itself.
+ */
+function sessionOff (scope: FastifyInstance, request: FastifyRequest): boolean {
+  const off = (scope as SessionScope)[kSessionOff]
+  return off !== undefined && (off === true || routeOptsOut(request.routeOptions.config))
+}
 
 function rawCookie (driver: Driver, session: Session, request: FastifyRequest, name: string): string | undefined {
   const header = request.headers.cookie
@@ -25,7 +37,11 @@ export function onRequest (config: Config, driver: Driver, sync: boolean): onReq
   const name = config.cookieName
   const validate = config.validate
   if (sync) {
-    return function loadSession (request: FastifyRequest, reply: FastifyReply, done: (err?: Error) => void): void {
+    return function loadSession (this: FastifyInstance, request: FastifyRequest, reply: FastifyReply, done: (err?: Error) => void): void {
+      if (sessionOff(this, request)) {
+        request.session = SESSION_OFF
+        return done()
+      }
       const session = new Session(driver, request, reply, Date.now())
       request.session = new Proxy(session, listDataKeys)
       const raw = rawCookie(driver, session, request, name)
@@ -33,7 +49,11 @@ export function onRequest (config: Config, driver: Driver, sync: boolean): onReq
       done()
     }
   }
-  return async function loadSession (request: FastifyRequest, reply: FastifyReply): Promise<void> {
+  return async function loadSession (this: FastifyInstance, request: FastifyRequest, reply: FastifyReply): Promise<void> {
+    if (sessionOff(this, request)) {
+      request.session = SESSION_OFF
+      return
+    }
     const session = new Session(driver, request, reply, Date.now())
     request.session = new Proxy(session, listDataKeys)
     const raw = rawCookie(driver, session, request, name)

@@ -5,6 +5,7 @@ import './augment.js'
 import type { Driver } from './driver.js'
 import { onRequest, onSend } from './hooks.js'
 import { buildConfig, type Config, type FastifySessionOptions } from './options.js'
+import { onRoute } from './routes.js'
 import { sessionManager } from './session-manager.js'
 import { CookieDriver } from './stores/cookie-driver.js'
 import { CookieStore } from './stores/cookie-store.js'
@@ -22,6 +23,7 @@ async function fastifySessionKit (fastify: FastifyInstance, options: FastifySess
   if (!fastify.hasPlugin('@fastify/cookie')) await fastify.register(fastifyCookie)
   fastify.decorateRequest('session', null as never)
   fastify.decorate('session', sessionManager(driver))
+  fastify.addHook('onRoute', onRoute())
   fastify.addHook('onRequest', onRequest(config, driver, sync))
   fastify.addHook('onSend', onSend(driver, sync))
   fastify.addHook('onClose', async function wipeSessionKeys () {
@@ -53,4 +55,5 @@ export { fromConnectStore, type ConnectCallback, type ConnectSession, type Conne
 export type { SessionPatch, SessionRecord, SessionStore, SessionSummary } from './stores/types.js'
 export { requireAdmin, requireLogin, requireRole, type RequireLoginOptions, type RequireRoleOptions } from './guards.js'
 export { generateSecret } from './keygen.js'
+export { withoutSessions } from './without-sessions.js'
 export * as errors from './errors.js'

@@ -5,3 +5,13 @@ export const kState = Symbol('fastify-session-kit.state')
 
 /** A Session's store driver. A symbol, not a #private field: methods also run with the Proxy as `this`. */
 export const kDriver = Symbol('fastify-session-kit.driver')
+
+/**
+ * On a Fastify instance: `true` when no route of that scope has sessions (see `withoutSessions`),
+ * `'route'` when some of its routes opted out with `config: { session: false }`. Read through the
+ * prototype chain, so child scopes inherit it.
+ */
+export const kSessionOff = Symbol('fastify-session-kit.off')
+
+/** On a guard function: the name of the session it reads, so routes can be checked at startup. */
+export const kGuard = Symbol('fastify-session-kit.guard')

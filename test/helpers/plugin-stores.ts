@@ -1,7 +1,7 @@
 import type { LightMyRequestResponse } from 'fastify'
 import { Redis } from 'ioredis'
 import type { Test } from 'tap'
-import { CookieStore, MemoryStore, RedisStore, type FastifySessionOptions } from '../../lib/index.js'
+import { CookieStore, MemoryStore, RedisStore, type FastifySessionOptions, type SessionStore } from '../../lib/index.js'
 import { setCookies, type Teardown } from './index.js'
 import { redisSkip, startRedis } from './redis-server.js'
 
@@ -72,4 +72,22 @@ export function everyStore (t: Test, title: string, suite: StoreSuite): void {
     t.test(`${name}: ${title}`, async (t) => { await suite(t, make(), name) })
   }
   t.test(`redis store: ${title}`, { skip: redisSkip() }, async (t) => { await suite(t, await redisStore(t), 'redis store') })
+}
+
+/** A store whose `get` calls are counted (`reads`), wrapping another server store. */
+export type CountingStore = SessionStore & { reads: number }
+
+/** Wraps a server store so a test can count its reads; every other method goes straight through. */
+export function countReads (store: SessionStore): CountingStore {
+  const counting: Record<string, unknown> = { reads: 0 }
+  for (const method of ['set', 'destroy', 'touch', 'patch', 'listUserSessions', 'revokeUser'] as const) {
+    const fn = store[method]
+    if (typeof fn === 'function') counting[method] = fn.bind(store)
+  }
+  const result = counting as unknown as CountingStore
+  result.get = async (key) => {
+    result.reads++
+    return await store.get(key)
+  }
+  return result
 }
