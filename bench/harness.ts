@@ -4,6 +4,7 @@
  * runs any session plugin's hooks, ours and the anchors', on the same minimal request and reply
  * (bench/hooks.ts times them side by side).
  */
+import { EventEmitter } from 'node:events'
 import Fastify, { type FastifyInstance, type FastifyRequest } from 'fastify'
 import { DIST, loadInternals } from './dist.js'
 import { setup, type Access, type Builds } from './servers/setups.js'
@@ -34,11 +35,17 @@ export async function harness (store: 'cookie' | 'memory', dist = DIST): Promise
   const persist = onSend(driver, sync) as unknown as Persist
   const log = { isLevelEnabled: () => false, warn () {}, debug () {}, error () {} }
   let setCookie = ''
-  const reply = {
+  // What Fastify gives a hook: `this` is the route's scope (no route here opts out of sessions), and
+  // the reply has a status and a raw response. Every request gets its own raw response, as in Node:
+  // a change to the session makes the plugin watch its end (for hijacked replies).
+  const scope = {}
+  const reply = (): object => ({
+    statusCode: 200,
+    raw: new EventEmitter(),
     header (_name: string, value: string) { setCookie = value },
     getHeader: () => setCookie,
     removeHeader () { setCookie = '' }
-  }
+  })
   const fail = (err?: Error | null): void => { if (err !== undefined && err !== null) throw err }
   const request = (cookie: string | undefined): { headers: { cookie: string | undefined }, protocol: string, log: object, session: Session } =>
     ({ headers: { cookie }, protocol: 'http', log, session: null as unknown as Session })
@@ -46,15 +53,17 @@ export async function harness (store: 'cookie' | 'memory', dist = DIST): Promise
     serve: sync
       ? (cookie, handle) => {
           const r = request(cookie)
-          load(r, reply, fail)
+          const p = reply()
+          load.call(scope, r, p, fail)
           handle(r.session)
-          persist(r, reply, '', fail)
+          persist.call(scope, r, p, '', fail)
         }
       : async (cookie, handle) => {
         const r = request(cookie)
-        await load(r, reply)
+        const p = reply()
+        await load.call(scope, r, p)
         handle(r.session)
-        await persist(r, reply, '')
+        await persist.call(scope, r, p, '')
       },
     lastSetCookie: () => setCookie,
     close: () => {
@@ -141,6 +150,9 @@ export async function appHarness (setupName: string, builds: Builds): Promise<{ 
       request,
       server: app,
       log,
+      // As Fastify's reply has them: a status, and the raw response (ours watches it once a session changes).
+      statusCode: 200,
+      raw: new EventEmitter(),
       header (name: string, value: unknown) { sent.set(name.toLowerCase(), value); return reply },
       getHeader: (name: string) => sent.get(name.toLowerCase()),
       hasHeader: (name: string) => sent.has(name.toLowerCase()),

@@ -1,10 +1,11 @@
+import type { ServerResponse } from 'node:http'
 import type { FastifyBaseLogger } from 'fastify'
 import { CookieWriter, MAX_COOKIE_BYTES } from './cookie.js'
-import { CookieTooLargeError, InvalidCookiePrefixError, SameSiteNoneInsecureError } from './errors.js'
+import { CookieTooLargeError, CookieUnsendableError, InvalidCookiePrefixError, SameSiteNoneInsecureError } from './errors.js'
 import type { Config } from './options.js'
 import { generateId } from './session-id.js'
 import type { CookieOverrides } from './cookie.js'
-import type { SessionDriver, SessionState } from './session.js'
+import type { Session, SessionDriver, SessionState } from './session.js'
 
 /** Why a session cookie was not used; fixed strings, the only detail a rejection log line carries. */
 export type RejectReason =
@@ -22,16 +23,30 @@ export abstract class Driver implements SessionDriver {
   readonly config: Config
   readonly writer: CookieWriter
   #warnedInsecure = false
+  /** Where `watch` leaves the session on the raw response: one key per plugin instance (several sessions). */
+  readonly #watchKey = Symbol('fastify-session-kit.watched')
+  /** One listener for every watched response (made once, not per request). */
+  readonly #onClose: (this: ServerResponse) => void
 
   constructor (config: Config) {
     this.config = config
     this.writer = new CookieWriter(config.cookieName, config.cookie)
+    const driver = this
+    const key = this.#watchKey
+    this.#onClose = function checkUnsaved (this: ServerResponse): void {
+      driver.checkUnsaved((this as unknown as Record<symbol, SessionState>)[key] as SessionState)
+    }
   }
 
   abstract regenerate (state: SessionState): Promise<void>
   abstract destroy (state: SessionState): Promise<void>
   abstract load (state: SessionState, raw: string): void | Promise<void>
-  abstract persist (state: SessionState): void | Promise<void>
+  /** Writes what changed; `cookie: false` writes the store only (a server store on a WebSocket). */
+  abstract persist (state: SessionState, cookie?: boolean): void | Promise<void>
+  /** `save()` where no cookie can be sent (a WebSocket): a server store writes in place, keeping the id. */
+  abstract saveInPlace (state: SessionState, where: string): Promise<void>
+  /** `reload()`: the session as it is stored now, or anonymous when it is gone. */
+  abstract reload (state: SessionState, session: Session): Promise<void>
 
   newId (): string {
     return generateId()
@@ -98,8 +113,89 @@ export abstract class Driver implements SessionDriver {
     }
   }
 
+  /**
+   * `save()`: persists now and also puts the cookie on the raw response, which is what a hijacked
+   * reply, or one written through `reply.raw`, sends. A normal reply is unaffected: Fastify writes its
+   * own headers over the raw ones (`writeHead`/`setHeader` replace, never append), and its headers
+   * hold the same cookie.
+   */
   async save (state: SessionState): Promise<void> {
+    const where = this.unsendable(state)
+    if (where !== undefined) return await this.saveInPlace(state, where)
     await this.persist(state)
+    this.#mirror(state)
+  }
+
+  /**
+   * Why no Set-Cookie can reach the browser on this response any more, or undefined when one can. A
+   * WebSocket upgrade dispatched by @fastify/websocket (`request.ws`) never sends these headers: `ws`
+   * writes the handshake itself.
+   */
+  unsendable (state: SessionState): string | undefined {
+    if ((state.request as { ws?: unknown }).ws === true) return 'on a WebSocket'
+    if (state.reply.raw.headersSent) return 'after the response headers were sent'
+    return undefined
+  }
+
+  /** @throws `FST_SESSION_COOKIE_UNSENDABLE` when `method` could not send the cookie it needs. */
+  assertSendable (state: SessionState, method: string, why: string): void {
+    const where = this.unsendable(state)
+    if (where !== undefined) throw new CookieUnsendableError(method, where, why)
+  }
+
+  /** Forgets the session in hand: anonymous and empty, with fresh lifetimes. */
+  forget (state: SessionState): void {
+    this.reset(state, Date.now())
+    state.data = {}
+    state.storeKey = undefined
+    state.maybeDirty = false
+    state.failedJson = undefined
+  }
+
+  /**
+   * The `validate` hook, after a load or a reload: a session it refuses becomes anonymous, and the
+   * browser's copy of the cookie is cleared on a response that can still carry it.
+   */
+  async revalidate (state: SessionState, session: Session): Promise<void> {
+    const validate = this.config.validate
+    if (validate === undefined || state.unsaved || await validate(session, state.request) === true) return
+    this.forget(state)
+    this.reject(state, 'revoked')
+  }
+
+  #mirror (state: SessionState): void {
+    const header = state.setCookie
+    const previous = state.rawSetCookie
+    if (header === undefined || header === previous) return
+    const raw = state.reply.raw
+    const current = raw.getHeader('set-cookie')
+    const list = (current === undefined ? [] : Array.isArray(current) ? current : [String(current)]).filter((v) => v !== previous)
+    list.push(header)
+    raw.setHeader('set-cookie', list)
+    state.rawSetCookie = header
+  }
+
+  watch (state: SessionState): void {
+    state.watched = true
+    const raw = state.reply.raw
+    ;(raw as unknown as Record<symbol, SessionState>)[this.#watchKey] = state
+    raw.on('close', this.#onClose)
+  }
+
+  /**
+   * The response is over. onSend persisted a normal reply; a reply that was sent without it (hijacked,
+   * written through `reply.raw`, a WebSocket) and left a change unsaved gets one warning naming the
+   * route, never a silent loss. No id, cookie or data goes into the line.
+   */
+  checkUnsaved (state: SessionState): void {
+    if (state.persisted || !state.reply.sent) return
+    const json = state.maybeDirty ? JSON.stringify(state.data) : state.loadedJson
+    if (json === state.loadedJson && !(state.destroyed && state.clearCookie)) return
+    const request = state.request
+    request.log.warn(
+      { route: `${request.method} ${String(request.routeOptions.url)}` },
+      'fastify-session-kit: a session change was never saved: the reply was sent without onSend (hijacked, written through reply.raw, or a WebSocket); call `await request.session.save()` before the response starts'
+    )
   }
 
   /** The expiry rule both stores enforce: idle since `lastSeenAt`, absolute since `createdAt`. */
@@ -185,7 +281,10 @@ export abstract class Driver implements SessionDriver {
     if (previous !== undefined) {
       const current = reply.getHeader('set-cookie')
       const list = (Array.isArray(current) ? current : [current]).filter((v) => v !== previous) as string[]
+      // Fastify's removeHeader reaches the raw response too: keep what the app or a save() put there.
+      const raw = reply.raw.getHeader('set-cookie')
       reply.removeHeader('set-cookie')
+      if (raw !== undefined) reply.raw.setHeader('set-cookie', raw)
       if (list.length > 0) reply.header('set-cookie', list)
     }
     reply.header('set-cookie', header)

@@ -140,3 +140,13 @@ export const GuardWithoutSessionError = createError(
   'FST_SESSION_GUARD_WITHOUT_SESSION',
   'The route %s has a session guard but no session (config.session is false, or a withoutSessions scope): the guard could never pass'
 )
+
+/**
+ * An operation needs to send the session cookie, and this response cannot carry one any more: a
+ * WebSocket (its handshake is over), or a response whose headers were already sent.
+ */
+export const CookieUnsendableError = createError(
+  'FST_SESSION_COOKIE_UNSENDABLE',
+  'request.session.%s() needs to send the session cookie, and none can be sent %s: %s',
+  500
+)

@@ -60,13 +60,7 @@ export function onRequest (config: Config, driver: Driver, sync: boolean): onReq
     if (raw === undefined) return
     const state = session[kState]
     await driver.load(state, raw)
-    if (validate !== undefined && !state.unsaved && await validate(session, request) !== true) {
-      // Revoked: anonymous from here on, and the browser's copy of the cookie is cleared.
-      driver.reset(state, Date.now())
-      state.data = {}
-      state.storeKey = undefined
-      driver.reject(state, 'revoked')
-    }
+    if (validate !== undefined) await driver.revalidate(state, session)
   }
 }
 

@@ -36,6 +36,7 @@ class DisabledSession extends Session {
   override async regenerate (): Promise<void> { refuse('regenerate') }
   override async destroy (): Promise<void> { refuse('destroy') }
   override async save (): Promise<void> { refuse('save') }
+  override async reload (): Promise<void> { refuse('reload') }
 }
 
 /**

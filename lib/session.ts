@@ -59,6 +59,10 @@ export interface SessionState {
   setCookie: string | undefined
   /** Set once persisting began for this response, so an error response does not persist twice. */
   persisted: boolean
+  /** The Set-Cookie value last copied onto the raw response by `save()` (for replies that skip onSend). */
+  rawSetCookie: string | undefined
+  /** A change was made, and the end of the response is watched for it going unsaved (hijacked replies). */
+  watched: boolean
   readonly request: FastifyRequest
   readonly reply: FastifyReply
 }
@@ -71,9 +75,18 @@ export interface SessionDriver {
   regenerate (state: SessionState): Promise<void>
   destroy (state: SessionState): Promise<void>
   save (state: SessionState): Promise<void>
+  reload (state: SessionState, session: Session): Promise<void>
+  /** Watches the end of the response for a change that was never saved (a hijacked reply skips onSend). */
+  watch (state: SessionState): void
 }
 
 const hasOwn = Object.hasOwn
+
+/** A change was made: have the end of the response checked for it going unsaved, once per request. */
+function watchEnd (session: Session): void {
+  const state = session[kState]
+  if (!state.watched) session[kDriver].watch(state)
+}
 
 /**
  * The session of one request, as `request.session`. Data must be JSON-serialisable; it is written
@@ -108,6 +121,8 @@ export class Session {
       failedJson: undefined,
       setCookie: undefined,
       persisted: false,
+      rawSetCookie: undefined,
+      watched: false,
       request,
       reply
     }
@@ -149,6 +164,7 @@ export class Session {
     const state = this[kState]
     state.data[key] = value
     state.maybeDirty = true
+    watchEnd(this)
   }
 
   /** Whether `key` holds a value. */
@@ -162,6 +178,7 @@ export class Session {
     if (!hasOwn(state.data, key)) return false
     delete state.data[key]
     state.maybeDirty = true
+    watchEnd(this)
     return true
   }
 
@@ -170,6 +187,7 @@ export class Session {
     const state = this[kState]
     state.data = {}
     state.maybeDirty = true
+    watchEnd(this)
   }
 
   /** A shallow copy of all data. */
@@ -226,6 +244,7 @@ export class Session {
     await this[kDriver].regenerate(state)
     state.data = data
     state.maybeDirty = true
+    watchEnd(this)
   }
 
   /**
@@ -239,6 +258,7 @@ export class Session {
     await this[kDriver].destroy(state)
     state.data = {}
     state.maybeDirty = false
+    watchEnd(this)
   }
 
   /** Extends the idle lifetime on this response without changing data. */
@@ -260,6 +280,28 @@ export class Session {
    */
   async save (): Promise<void> {
     await this[kDriver].save(this[kState])
+  }
+
+  /**
+   * Re-reads the session from where it is stored, dropping changes not yet saved: a long-lived
+   * WebSocket calls it to notice a logout or `app.session.revokeUser()` made elsewhere. A session that
+   * is gone, expired or refused by the `validate` hook becomes anonymous and empty. The cookie store
+   * keeps the session in the cookie the request came with, which cannot change during a request: its
+   * reload goes back to that copy (or to the last `save()`) and applies the lifetimes and `validate`
+   * again, so revocation through `validate` is noticed there too.
+   *
+   * @throws `FST_SESSION_STORE_UNAVAILABLE` when a server store fails to answer (the session is
+   * anonymous then, unless `onStoreError` is `'anonymous'`, which only makes it anonymous).
+   * @example
+   * ```ts
+   * socket.on('message', async () => {
+   *   await request.session.reload()
+   *   if (request.session.get('userId') === undefined) socket.close(4401, 'logged out')
+   * })
+   * ```
+   */
+  async reload (): Promise<void> {
+    await this[kDriver].reload(this[kState], this)
   }
 
   /**

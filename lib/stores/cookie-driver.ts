@@ -3,7 +3,10 @@ import { Driver } from '../driver.js'
 import type { Config } from '../options.js'
 import { SEAL_VERSION, Sealer } from '../seal.js'
 import { ID_BYTES, isIdShape } from '../session-id.js'
-import type { SessionState } from '../session.js'
+import { CookieUnsendableError } from '../errors.js'
+import type { Session, SessionState } from '../session.js'
+
+const NEEDS_COOKIE = 'the cookie store keeps the whole session in the cookie (use a server store to change a session from a WebSocket, or change it before the upgrade)'
 
 interface Payload {
   id: string
@@ -111,6 +114,7 @@ export class CookieDriver extends Driver {
   }
 
   async regenerate (state: SessionState): Promise<void> {
+    this.assertSendable(state, 'regenerate', NEEDS_COOKIE)
     const hadSession = !state.unsaved
     this.reset(state, Date.now())
     if (hadSession) state.clearCookie = true
@@ -118,11 +122,33 @@ export class CookieDriver extends Driver {
   }
 
   async destroy (state: SessionState): Promise<void> {
+    // Only clearing the cookie ends a cookie-store session: pretending otherwise would leave it valid.
+    this.assertSendable(state, 'destroy', NEEDS_COOKIE)
     const id = state.id
     this.reset(state, Date.now())
     state.destroyed = true
     state.clearCookie = true
     this.log(state, 'destroyed', id)
+  }
+
+  async saveInPlace (_state: SessionState, where: string): Promise<void> {
+    throw new CookieUnsendableError('save', where, NEEDS_COOKIE)
+  }
+
+  async reload (state: SessionState, session: Session): Promise<void> {
+    // A session never written has no stored copy: it reloads as a new, empty one.
+    if (state.unsaved) return this.forget(state)
+    const expired = this.expiry(state.createdAt, state.lastSeenAt, Date.now())
+    if (expired !== undefined) {
+      const id = state.id
+      this.forget(state)
+      return this.expire(state, id, expired)
+    }
+    // The stored copy is the cookie as it came in, or as the last save() wrote it.
+    state.data = JSON.parse(state.loadedJson) as Record<string, unknown>
+    state.maybeDirty = false
+    state.failedJson = undefined
+    await this.revalidate(state, session)
   }
 
   persist (state: SessionState): void {

@@ -1,8 +1,8 @@
 import { Driver } from '../driver.js'
-import { SessionTooLargeError, StoreUnavailableError } from '../errors.js'
+import { CookieUnsendableError, SessionTooLargeError, StoreUnavailableError } from '../errors.js'
 import type { Config } from '../options.js'
 import { isIdShape } from '../session-id.js'
-import type { SessionState } from '../session.js'
+import type { Session, SessionState } from '../session.js'
 import type { SessionPatch, SessionRecord, SessionStore } from './types.js'
 
 function isRecord (r: SessionRecord): boolean {
@@ -106,6 +106,7 @@ export class ServerDriver extends Driver {
   }
 
   async regenerate (state: SessionState): Promise<void> {
+    this.assertSendable(state, 'regenerate', 'a new id only works once the browser has it')
     const hadSession = !state.unsaved
     await this.#destroyRecord(state)
     this.reset(state, Date.now())
@@ -134,7 +135,33 @@ export class ServerDriver extends Driver {
     state.storeKey = undefined
   }
 
-  async persist (state: SessionState): Promise<void> {
+  /**
+   * `save()` where no cookie can be sent: the browser keeps the id it has, so the record is written
+   * under that id, and its lastSeenAt stays with the browser's copy of the cookie. A renewal that is
+   * due waits for the next HTTP response. A session the browser has no id for, or one whose lifetime
+   * ran out while the socket was open (it becomes anonymous), cannot be saved.
+   */
+  async saveInPlace (state: SessionState, where: string): Promise<void> {
+    const expired = state.unsaved ? undefined : this.expiry(state.createdAt, state.lastSeenAt, Date.now())
+    if (expired !== undefined) {
+      const id = state.id
+      this.forget(state)
+      this.expire(state, id, expired)
+    }
+    if (state.unsaved) throw new CookieUnsendableError('save', where, 'a new session only exists once the browser has its id')
+    state.renew = false
+    await this.persist(state, false)
+  }
+
+  async reload (state: SessionState, session: Session): Promise<void> {
+    const id = state.unsaved ? undefined : state.id
+    this.forget(state)
+    if (id !== undefined) await this.load(state, id)
+    await this.revalidate(state, session)
+  }
+
+  /** Writes what changed; `sendable: false` (a WebSocket) never sends a cookie. */
+  async persist (state: SessionState, sendable = true): Promise<void> {
     const after = state.maybeDirty ? encode(state.data) : undefined
     const json = after === undefined ? state.loadedJson : after.json
     if (json === state.failedJson || this.nothingToWrite(state, json)) return
@@ -149,8 +176,8 @@ export class ServerDriver extends Driver {
     // a rotation move, or a refresh of its Max-Age. Any other write (changed data, same id, no refresh
     // due) sends no Set-Cookie and leaves lastSeenAt where the last cookie put it: the idle lifetime
     // moves once per refresh interval, with the browser's copy, whatever the requests in between do.
-    const cookie = state.unsaved || state.rewrite || renewed || state.overrides !== undefined ||
-      state.refresh || now - state.lastSeenAt >= this.config.refreshMs
+    const cookie = sendable && (state.unsaved || state.rewrite || renewed || state.overrides !== undefined ||
+      state.refresh || now - state.lastSeenAt >= this.config.refreshMs)
     const seenAt = cookie ? now : state.lastSeenAt
     const id = this.writeId(state, now)
     // The key loaded with the session is the current secret's hash of this id unless a rotation move

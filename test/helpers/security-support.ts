@@ -1,5 +1,6 @@
 // Helpers for the adversarial tests (property, fuzz, leak and oracle tests). Not a test file.
 import type { FastifyReply, FastifyRequest, LightMyRequestResponse } from 'fastify'
+import { EventEmitter } from 'node:events'
 import { isDeepStrictEqual } from 'node:util'
 import fc from 'fast-check'
 import sodium from 'sodium-native'
@@ -65,6 +66,10 @@ const silent = {
 export function fakeExchange (protocol: 'http' | 'https' = 'https'): FakeExchange {
   const headers = new Map<string, unknown>()
   const reply = {
+    // The raw response: watched for unsaved changes (hijacked replies), never written to here.
+    raw: Object.assign(new EventEmitter(), { headersSent: false }),
+    sent: false,
+    statusCode: 200,
     getHeader: (name: string) => headers.get(name),
     removeHeader: (name: string) => { headers.delete(name) },
     header (name: string, value: unknown) {

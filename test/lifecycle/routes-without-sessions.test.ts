@@ -70,7 +70,8 @@ t.test('the session of a route without sessions: one shared, empty, read-only ob
         options: () => { s.options({ maxAge: 1 }) },
         regenerate: async () => { await s.regenerate() },
         destroy: async () => { await s.destroy() },
-        save: async () => { await s.save() }
+        save: async () => { await s.save() },
+        reload: async () => { await s.reload() }
       }
       for (const [method, attempt] of Object.entries(attempts)) {
         try {
@@ -95,7 +96,7 @@ t.test('the session of a route without sessions: one shared, empty, read-only ob
   const res = await app.inject({ url: '/off', headers: { cookie } })
   const body = res.json()
   const code = 'FST_SESSION_DISABLED'
-  t.same(body.refused, { set: code, delete: code, clear: code, touch: code, options: code, regenerate: code, destroy: code, save: code })
+  t.same(body.refused, { set: code, delete: code, clear: code, touch: code, options: code, regenerate: code, destroy: code, save: code, reload: code })
   t.same(body, { refused: body.refused, get: null, has: false, data: {}, id: '', isNew: true, changed: false, keys: [] })
   await app.inject('/off')
   t.equal(seen.length, 2)
