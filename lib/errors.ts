@@ -150,3 +150,9 @@ export const CookieUnsendableError = createError(
   'request.session.%s() needs to send the session cookie, and none can be sent %s: %s',
   500
 )
+
+/** Two registrations of the plugin in one scope share a `sessionName` or a `cookieName`. */
+export const DuplicateSessionError = createError(
+  'FST_SESSION_DUPLICATE',
+  'Another session in this scope already uses the %s "%s": give each registration its own sessionName and cookieName'
+)

@@ -3,10 +3,14 @@ import { ForbiddenError, UnauthorizedError } from './errors.js'
 import type { Session } from './session.js'
 import { kGuard } from './symbols.js'
 
-/** Marks a guard, so a route that has one but no session fails at startup rather than at every request. */
-function guard<T extends preHandlerAsyncHookHandler> (fn: T): T {
-  Object.defineProperty(fn, kGuard, { value: 'session' })
+/** Marks a guard with the session it reads, so a route where that cannot work fails at startup. */
+function guard<T extends preHandlerAsyncHookHandler> (fn: T, sessionName: string): T {
+  Object.defineProperty(fn, kGuard, { value: sessionName })
   return fn
+}
+
+function sessionOf (request: FastifyRequest, sessionName: string): Session {
+  return (request as unknown as Record<string, Session>)[sessionName] as Session
 }
 
 /** Options of {@link requireLogin}. */
@@ -18,6 +22,8 @@ export interface RequireLoginOptions {
    * clients get 401 JSON either way. @default undefined (always 401)
    */
   redirectTo?: string
+  /** The session the guard reads, `request[sessionName]` (see the plugin's `sessionName` option). @default 'session' */
+  sessionName?: string
 }
 
 /** Options of {@link requireRole}. */
@@ -89,10 +95,11 @@ function denyLogin (request: FastifyRequest, reply: FastifyReply, redirectTo: st
 export function requireLogin (options: RequireLoginOptions = {}): preHandlerAsyncHookHandler {
   const isAuthenticated = options.isAuthenticated ?? defaultIsAuthenticated
   const redirectTo = options.redirectTo
+  const sessionName = options.sessionName ?? 'session'
   return guard(async function requireLoginGuard (request, reply) {
-    if (await isAuthenticated(request.session, request)) return
+    if (await isAuthenticated(sessionOf(request, sessionName), request)) return
     return denyLogin(request, reply, redirectTo)
-  })
+  }, sessionName)
 }
 
 /**
@@ -110,14 +117,16 @@ export function requireRole (roles: string | readonly string[], options: Require
   const roleKey = options.roleKey ?? 'role'
   const isAuthenticated = options.isAuthenticated ?? defaultIsAuthenticated
   const redirectTo = options.redirectTo
+  const sessionName = options.sessionName ?? 'session'
   return guard(async function requireRoleGuard (request, reply) {
-    if (!await isAuthenticated(request.session, request)) return denyLogin(request, reply, redirectTo)
-    const role = (request.session as unknown as UntypedSession).get(roleKey)
+    const session = sessionOf(request, sessionName)
+    if (!await isAuthenticated(session, request)) return denyLogin(request, reply, redirectTo)
+    const role = (session as unknown as UntypedSession).get(roleKey)
     const held = Array.isArray(role) ? role : [role]
     if (held.some((r) => typeof r === 'string' && allowed.has(r))) return
     reply.header('cache-control', 'no-store')
     throw new ForbiddenError()
-  })
+  }, sessionName)
 }
 
 /**

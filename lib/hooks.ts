@@ -17,7 +17,7 @@ function sessionOff (scope: FastifyInstance, request: FastifyRequest): boolean {
   return off !== undefined && (off === true || routeOptsOut(request.routeOptions.config))
 }
 
-function rawCookie (driver: Driver, session: Session, request: FastifyRequest, name: string): string | undefined {
+function rawCookie (driver: Driver, session: Session<object>, request: FastifyRequest, name: string): string | undefined {
   const header = request.headers.cookie
   if (header === undefined) return undefined
   // Refused before any decoding: a huge header costs nothing more than this length check.
@@ -28,6 +28,20 @@ function rawCookie (driver: Driver, session: Session, request: FastifyRequest, n
   return readCookie(header, name)
 }
 
+/** The request as the hooks see it: its session under the configured name (several sessions). */
+type Sessions = Record<string, Session<object> | null>
+
+/**
+ * Names a hook after the session it serves (`loadAdminSession`), so stack traces, Fastify's
+ * `printRoutes({ includeHooks: true })` and profilers that read function names can tell them apart.
+ */
+function named<F extends (...args: never[]) => unknown> (fn: F, verb: string, sessionName: string): F {
+  if (sessionName !== 'session') {
+    Object.defineProperty(fn, 'name', { value: `${verb}${sessionName.charAt(0).toUpperCase()}${sessionName.slice(1)}` })
+  }
+  return fn
+}
+
 /**
  * The onRequest hook: gives the request its Session, loading it from the cookie when one came in.
  * The cookie store without a `validate` hook loads synchronously, so it gets a callback-style hook
@@ -35,33 +49,34 @@ function rawCookie (driver: Driver, session: Session, request: FastifyRequest, n
  */
 export function onRequest (config: Config, driver: Driver, sync: boolean): onRequestHookHandler {
   const name = config.cookieName
+  const key = config.sessionName
   const validate = config.validate
   if (sync) {
-    return function loadSession (this: FastifyInstance, request: FastifyRequest, reply: FastifyReply, done: (err?: Error) => void): void {
+    return named(function loadSession (this: FastifyInstance, request: FastifyRequest, reply: FastifyReply, done: (err?: Error) => void): void {
       if (sessionOff(this, request)) {
-        request.session = SESSION_OFF
+        (request as unknown as Sessions)[key] = SESSION_OFF
         return done()
       }
       const session = new Session(driver, request, reply, Date.now())
-      request.session = new Proxy(session, listDataKeys)
+      ;(request as unknown as Sessions)[key] = new Proxy(session, listDataKeys)
       const raw = rawCookie(driver, session, request, name)
       if (raw !== undefined) driver.load(session[kState], raw)
       done()
-    }
+    }, 'load', key)
   }
-  return async function loadSession (this: FastifyInstance, request: FastifyRequest, reply: FastifyReply): Promise<void> {
+  return named(async function loadSession (this: FastifyInstance, request: FastifyRequest, reply: FastifyReply): Promise<void> {
     if (sessionOff(this, request)) {
-      request.session = SESSION_OFF
+      (request as unknown as Sessions)[key] = SESSION_OFF
       return
     }
     const session = new Session(driver, request, reply, Date.now())
-    request.session = new Proxy(session, listDataKeys)
+    ;(request as unknown as Sessions)[key] = new Proxy(session, listDataKeys)
     const raw = rawCookie(driver, session, request, name)
     if (raw === undefined) return
     const state = session[kState]
     await driver.load(state, raw)
     if (validate !== undefined) await driver.revalidate(state, session)
-  }
+  }, 'load', key)
 }
 
 /**
@@ -70,11 +85,12 @@ export function onRequest (config: Config, driver: Driver, sync: boolean): onReq
  * `save()`, `destroy()` or `regenerate()` already did stays done.
  */
 export function onSend (driver: Driver, sync: boolean): onSendHookHandler {
+  const key = driver.config.sessionName
   if (sync) {
-    return function persistSession (request: FastifyRequest, reply: FastifyReply, payload: unknown, done: (err: Error | null, payload?: unknown) => void): void {
-      const session = request.session
+    return named(function persistSession (request: FastifyRequest, reply: FastifyReply, payload: unknown, done: (err: Error | null, payload?: unknown) => void): void {
+      const session = (request as unknown as Sessions)[key]
       // Null when an earlier onRequest hook answered before ours ran.
-      if (session === null) return done(null, payload)
+      if (session == null) return done(null, payload)
       const state = session[kState]
       if (state.persisted) return done(null, payload)
       state.persisted = true
@@ -88,11 +104,11 @@ export function onSend (driver: Driver, sync: boolean): onSendHookHandler {
         return done(err as Error)
       }
       done(null, payload)
-    }
+    }, 'persist', key)
   }
-  return async function persistSession (request: FastifyRequest, reply: FastifyReply, payload: unknown): Promise<unknown> {
-    const session = request.session
-    if (session === null) return payload
+  return named(async function persistSession (request: FastifyRequest, reply: FastifyReply, payload: unknown): Promise<unknown> {
+    const session = (request as unknown as Sessions)[key]
+    if (session == null) return payload
     const state = session[kState]
     if (state.persisted) return payload
     state.persisted = true
@@ -102,5 +118,5 @@ export function onSend (driver: Driver, sync: boolean): onSendHookHandler {
     }
     await driver.persist(state)
     return payload
-  }
+  }, 'persist', key)
 }

@@ -63,6 +63,12 @@ export interface FastifySessionOptions {
   userKey?: string
   /** Server stores: the largest record in bytes of JSON. @default 65536 */
   maxDataBytes?: number
+  /**
+   * Where the session lives: `request[sessionName]` and `app[sessionName]`. Register the plugin again
+   * with another name (and another `cookieName`) for a second session, e.g. `'adminSession'`.
+   * @default 'session'
+   */
+  sessionName?: string
 }
 
 /** The validated, frozen configuration every other module reads. */
@@ -82,11 +88,12 @@ export interface Config {
   readonly renewGraceMs: number
   readonly userKey: string
   readonly maxDataBytes: number
+  readonly sessionName: string
 }
 
 const KNOWN = new Set([
   'secret', 'store', 'cookieName', 'cookie', 'ttl', 'absoluteTtl', 'saveUninitialized', 'onStoreError',
-  'validate', 'renewAfter', 'renewGrace', 'userKey', 'maxDataBytes',
+  'validate', 'renewAfter', 'renewGrace', 'userKey', 'maxDataBytes', 'sessionName',
   // Fastify passes its own register options through to the plugin.
   'prefix', 'logLevel', 'logSerializers'
 ])
@@ -135,7 +142,8 @@ export function buildConfig (options: FastifySessionOptions): Config {
     renewAfterMs: renewAfter === undefined ? undefined : renewAfter * 1000,
     renewGraceMs: renewGrace * 1000,
     userKey: readKey('userKey', options.userKey, 'userId'),
-    maxDataBytes: readPositiveInteger('maxDataBytes', options.maxDataBytes, 65_536)
+    maxDataBytes: readPositiveInteger('maxDataBytes', options.maxDataBytes, 65_536),
+    sessionName: readIdentifier('sessionName', options.sessionName, 'session')
   })
 }
 
@@ -201,6 +209,17 @@ function readKey (name: string, value: unknown, fallback: string): string {
   if (value === undefined) return fallback
   if (typeof value !== 'string' || value === '' || value === '__proto__') {
     throw new InvalidOptionError(name, 'must be a non-empty string')
+  }
+  return value
+}
+
+// A property name for request and app decorators: a plain identifier, so `request.adminSession` works.
+const IDENTIFIER = /^[A-Za-z_$][\w$]*$/
+
+function readIdentifier (name: string, value: unknown, fallback: string): string {
+  if (value === undefined) return fallback
+  if (typeof value !== 'string' || !IDENTIFIER.test(value)) {
+    throw new InvalidOptionError(name, 'must be a JavaScript identifier (letters, digits, _ and $, not starting with a digit)')
   }
   return value
 }

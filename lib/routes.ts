@@ -1,5 +1,5 @@
 import type { FastifyInstance, RouteOptions } from 'fastify'
-import { GuardWithoutSessionError } from './errors.js'
+import { GuardWithoutSessionError, InvalidOptionError } from './errors.js'
 import { kGuard, kSessionOff } from './symbols.js'
 
 /** A Fastify instance as this plugin marks it (see {@link kSessionOff}). */
@@ -10,13 +10,15 @@ export interface SessionScope {
 // Every hook a guard could be put in; guards are preHandlers, but an onRequest guard is as wrong.
 const HOOKS = ['onRequest', 'preParsing', 'preValidation', 'preHandler'] as const
 
-function hasGuard (route: RouteOptions): boolean {
+/** The sessions the route's guards read. */
+function guardedSessions (route: RouteOptions): string[] {
+  const names: string[] = []
   for (const name of HOOKS) {
     const hooks: unknown = route[name]
     const list = Array.isArray(hooks) ? hooks : [hooks]
-    for (const fn of list) if (typeof fn === 'function' && kGuard in fn) return true
+    for (const fn of list) if (typeof fn === 'function' && kGuard in fn) names.push(fn[kGuard] as string)
   }
-  return false
+  return names
 }
 
 /** Whether `config: { session: false }` is on the route. */
@@ -34,8 +36,14 @@ export function onRoute (): (this: FastifyInstance, route: RouteOptions) => void
     const scope = this as SessionScope
     const optsOut = routeOptsOut(route.config)
     if (optsOut && scope[kSessionOff] !== true) scope[kSessionOff] = 'route'
-    if ((optsOut || scope[kSessionOff] === true) && hasGuard(route)) {
-      throw new GuardWithoutSessionError(`${String(route.method)} ${route.url}`)
+    const guarded = guardedSessions(route)
+    if (guarded.length === 0) return
+    const where = `${String(route.method)} ${route.url}`
+    if (optsOut || scope[kSessionOff] === true) throw new GuardWithoutSessionError(where)
+    for (const name of guarded) {
+      if (!this.hasRequestDecorator(name)) {
+        throw new InvalidOptionError('sessionName', `a guard of the route ${where} reads the session "${name}", and no session of that name is registered`)
+      }
     }
   }
 }

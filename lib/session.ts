@@ -75,7 +75,7 @@ export interface SessionDriver {
   regenerate (state: SessionState): Promise<void>
   destroy (state: SessionState): Promise<void>
   save (state: SessionState): Promise<void>
-  reload (state: SessionState, session: Session): Promise<void>
+  reload (state: SessionState, session: Session<object>): Promise<void>
   /** Watches the end of the response for a change that was never saved (a hijacked reply skips onSend). */
   watch (state: SessionState): void
 }
@@ -83,7 +83,7 @@ export interface SessionDriver {
 const hasOwn = Object.hasOwn
 
 /** A change was made: have the end of the response checked for it going unsaved, once per request. */
-function watchEnd (session: Session): void {
+function watchEnd (session: Session<object>): void {
   const state = session[kState]
   if (!state.watched) session[kDriver].watch(state)
 }
@@ -91,8 +91,11 @@ function watchEnd (session: Session): void {
 /**
  * The session of one request, as `request.session`. Data must be JSON-serialisable; it is written
  * when the response is sent, and only when it changed.
+ *
+ * @typeParam T - the shape of the data: {@link SessionData} by default; a second session registered
+ * with `sessionName` can have its own (`request.adminSession: Session<AdminData>`).
  */
-export class Session {
+export class Session<T extends object = SessionData> {
   /** @internal */
   readonly [kState]: SessionState
   /** @internal */
@@ -136,13 +139,13 @@ export class Session {
    * const cart = request.session.get('cart') ?? []
    * ```
    */
-  get<K extends SessionKey> (key: K): SessionData[K] | undefined {
+  get<K extends keyof T & string> (key: K): T[K] | undefined {
     const state = this[kState]
     if (!hasOwn(state.data, key)) return undefined
     const value = state.data[key]
     // An object handed out can be mutated in place; such a change must still be saved.
     if (typeof value === 'object' && value !== null) state.maybeDirty = true
-    return value as SessionData[K]
+    return value as T[K]
   }
 
   /**
@@ -154,7 +157,7 @@ export class Session {
    * request.session.set('theme', 'dark')
    * ```
    */
-  set<K extends SessionKey> (key: K, value: SessionData[K] | undefined): void {
+  set<K extends keyof T & string> (key: K, value: T[K] | undefined): void {
     if (value === undefined) {
       this.delete(key)
       return
@@ -168,12 +171,12 @@ export class Session {
   }
 
   /** Whether `key` holds a value. */
-  has (key: SessionKey): boolean {
+  has (key: keyof T & string): boolean {
     return hasOwn(this[kState].data, key)
   }
 
   /** Deletes `key`; returns whether it existed. */
-  delete (key: SessionKey): boolean {
+  delete (key: keyof T & string): boolean {
     const state = this[kState]
     if (!hasOwn(state.data, key)) return false
     delete state.data[key]
@@ -191,10 +194,10 @@ export class Session {
   }
 
   /** A shallow copy of all data. */
-  data (): Partial<SessionData> {
+  data (): Partial<T> {
     const state = this[kState]
     state.maybeDirty = true
-    return { ...state.data } as Partial<SessionData>
+    return { ...state.data } as Partial<T>
   }
 
   /**
@@ -232,7 +235,7 @@ export class Session {
    * request.session.set('userId', user.id)
    * ```
    */
-  async regenerate (keep?: readonly SessionKey[] | true): Promise<void> {
+  async regenerate (keep?: ReadonlyArray<keyof T & string> | true): Promise<void> {
     const state = this[kState]
     const old = state.data
     let data: Record<string, unknown> = {}
@@ -333,7 +336,7 @@ export class Session {
  * a property read of a data key still finds nothing, so serialising the session (a logger, JSON) never
  * shows its data.
  */
-export const listDataKeys: ProxyHandler<Session> = {
+export const listDataKeys: ProxyHandler<Session<object>> = {
   ownKeys (target) {
     return [...Reflect.ownKeys(target), ...Object.keys(target[kState].data)]
   },

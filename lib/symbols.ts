@@ -15,3 +15,6 @@ export const kSessionOff = Symbol('fastify-session-kit.off')
 
 /** On a guard function: the name of the session it reads, so routes can be checked at startup. */
 export const kGuard = Symbol('fastify-session-kit.guard')
+
+/** On a Fastify instance: the sessions registered in it and its parents (name and cookie name). */
+export const kSessions = Symbol('fastify-session-kit.sessions')
