@@ -14,7 +14,8 @@ import fastifySession, {
   type FastifySessionOptions,
   type SessionManager,
   type SessionStore,
-  type SessionSummary
+  type SessionSummary,
+  withoutSessions
 } from 'fastify-session-kit'
 import pg from 'pg'
 
@@ -85,6 +86,7 @@ app.get('/', async (request) => {
   expectType<Promise<void>>(request.session.destroy())
   expectType<void>(request.session.touch())
   expectType<Promise<void>>(request.session.save())
+  expectType<Promise<void>>(request.session.reload())
   request.session.options({ maxAge: 30 * 86_400, sameSite: 'strict' })
   expectError(request.session.options({ maxAge: '30' }))
   return 'ok'
@@ -131,3 +133,40 @@ expectError(new PostgresStore({ pool: new pg.Pool(), sweepIntervalMs: true }))
   expectType<RedisStore>(new RedisStore({ client: createCluster({ rootNodes: [] }) }))
   expectError(new RedisStore({ client: {} }))
 }
+
+// A second session with its own data type: Session<T>, typed from T, apart from SessionData.
+interface AdminData {
+  adminId: string
+  level: 1 | 2
+}
+declare module 'fastify' {
+  interface FastifyRequest {
+    adminSession: Session<AdminData>
+  }
+  interface FastifyInstance {
+    adminSession: SessionManager
+  }
+}
+app.register(fastifySession, { secret, sessionName: 'adminSession', cookieName: 'admin', store: new MemoryStore() })
+expectError(app.register(fastifySession, { secret, sessionName: 42 }))
+app.get('/two', { preHandler: requireAdmin({ sessionName: 'adminSession' }) }, async (request) => {
+  expectType<string | undefined>(request.adminSession.get('adminId'))
+  expectType<1 | 2 | undefined>(request.adminSession.get('level'))
+  request.adminSession.set('level', 2)
+  expectError(request.adminSession.set('level', 3))
+  expectError(request.adminSession.get('userId'))
+  expectError(request.session.get('adminId'))
+  expectAssignable<{ adminId?: string }>(request.adminSession.data())
+  expectType<Promise<void>>(request.adminSession.regenerate(['adminId']))
+  expectError(request.adminSession.regenerate(['cart']))
+  return 'ok'
+})
+expectType<SessionManager>(app.adminSession)
+expectError(requireLogin({ sessionName: 1 }))
+
+// Routes without sessions: per route, or a whole scope.
+app.get('/health', { config: { session: false } }, async () => 'ok')
+expectError(app.get('/health', { config: { session: 'no' } }, async () => 'ok'))
+app.register(async (scope) => {
+  await scope.register(withoutSessions)
+})
