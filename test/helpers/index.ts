@@ -124,3 +124,13 @@ export function loginRoutes (app: FastifyInstance): void {
   })
   app.get('/me', async (request) => ({ user: loose(request).get('userId') ?? null }))
 }
+
+/** Runs `fn` and resolves to 'ok', or to the code of the error it threw (for handlers that report). */
+export async function errorCode (fn: () => Promise<void>): Promise<string> {
+  try {
+    await fn()
+    return 'ok'
+  } catch (err) {
+    return (err as { code: string }).code
+  }
+}

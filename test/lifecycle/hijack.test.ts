@@ -4,18 +4,9 @@
 // naming the route. Once the headers are out, what needs a cookie is refused with a coded error.
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify'
 import t from 'tap'
-import { build, captureLogs, loginRoutes, loose } from '../helpers/index.js'
+import { build, captureLogs, loginRoutes, loose, errorCode } from '../helpers/index.js'
 import { BrowserJar, listen } from '../helpers/http.js'
 import { everyStore } from '../helpers/plugin-stores.js'
-
-async function attempt (fn: () => Promise<void>): Promise<string> {
-  try {
-    await fn()
-    return 'ok'
-  } catch (err) {
-    return (err as { code: string }).code
-  }
-}
 
 function endRaw (reply: FastifyReply, body: unknown): void {
   reply.raw.writeHead(200, { 'content-type': 'application/json' })
@@ -62,14 +53,14 @@ function routes (app: FastifyInstance): void {
     reply.raw.writeHead(200, { 'content-type': 'application/json' })
     reply.raw.write('')
     loose(request).set('n', 7)
-    const save = await attempt(async () => { await request.session.save() })
-    const regenerate = await attempt(async () => { await request.session.regenerate(true) })
+    const save = await errorCode(async () => { await request.session.save() })
+    const regenerate = await errorCode(async () => { await request.session.regenerate(true) })
     reply.raw.end(JSON.stringify({ save, regenerate }))
   })
   app.get('/after-headers-destroy', async (request, reply) => {
     reply.hijack()
     reply.raw.writeHead(200, { 'content-type': 'application/json' })
-    reply.raw.end(JSON.stringify({ destroy: await attempt(async () => { await request.session.destroy() }) }))
+    reply.raw.end(JSON.stringify({ destroy: await errorCode(async () => { await request.session.destroy() }) }))
   })
   app.get('/dropped', async (request, reply) => {
     loose(request).set('n', 8)

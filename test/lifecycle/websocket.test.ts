@@ -7,19 +7,10 @@ import fastifyWebsocket from '@fastify/websocket'
 import type { FastifyInstance } from 'fastify'
 import t from 'tap'
 import { requireAdmin, requireLogin, type Session } from '../../lib/index.js'
-import { build, captureLogs, fakeClock, loginRoutes, loose, type LooseSession } from '../helpers/index.js'
+import { build, captureLogs, fakeClock, loginRoutes, loose, type LooseSession, errorCode } from '../helpers/index.js'
 import { BrowserJar, listen } from '../helpers/http.js'
 import { everyStore } from '../helpers/plugin-stores.js'
 import { ask, closeSocket, openSocket } from '../helpers/ws-client.js'
-
-async function attempt (fn: () => Promise<void>): Promise<string> {
-  try {
-    await fn()
-    return 'ok'
-  } catch (err) {
-    return (err as { code: string }).code
-  }
-}
 
 function routes (revoked: Set<string>, ran: string[]) {
   return async function (app: FastifyInstance): Promise<void> {
@@ -40,16 +31,16 @@ function routes (revoked: Set<string>, ran: string[]) {
         if (command === 'whoami') {
           socket.send(String(s.get('userId') ?? null))
         } else if (command === 'reload') {
-          socket.send(await attempt(async () => { await request.session.reload() }))
+          socket.send(await errorCode(async () => { await request.session.reload() }))
         } else if (command === 'set') {
           s.set('n', Number(arg))
           socket.send('ok')
         } else if (command === 'save') {
-          socket.send(await attempt(async () => { await request.session.save() }))
+          socket.send(await errorCode(async () => { await request.session.save() }))
         } else if (command === 'regenerate') {
-          socket.send(await attempt(async () => { await request.session.regenerate(true) }))
+          socket.send(await errorCode(async () => { await request.session.regenerate(true) }))
         } else if (command === 'destroy') {
-          socket.send(await attempt(async () => { await request.session.destroy() }))
+          socket.send(await errorCode(async () => { await request.session.destroy() }))
         }
       })
     })
