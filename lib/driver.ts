@@ -3,6 +3,7 @@ import type { FastifyBaseLogger } from 'fastify'
 import { CookieWriter, MAX_COOKIE_BYTES } from './cookie.js'
 import { CookieTooLargeError, CookieUnsendableError, InvalidCookiePrefixError, SameSiteNoneInsecureError } from './errors.js'
 import type { Config } from './options.js'
+import { mirrorCookie, unsendable } from './raw-reply.js'
 import { generateId } from './session-id.js'
 import type { CookieOverrides } from './cookie.js'
 import type { Session, SessionDriver, SessionState } from './session.js'
@@ -120,26 +121,15 @@ export abstract class Driver implements SessionDriver {
    * hold the same cookie.
    */
   async save (state: SessionState): Promise<void> {
-    const where = this.unsendable(state)
+    const where = unsendable(state)
     if (where !== undefined) return await this.saveInPlace(state, where)
     await this.persist(state)
-    this.#mirror(state)
-  }
-
-  /**
-   * Why no Set-Cookie can reach the browser on this response any more, or undefined when one can. A
-   * WebSocket upgrade dispatched by @fastify/websocket (`request.ws`) never sends these headers: `ws`
-   * writes the handshake itself.
-   */
-  unsendable (state: SessionState): string | undefined {
-    if ((state.request as { ws?: unknown }).ws === true) return 'on a WebSocket'
-    if (state.reply.raw.headersSent) return 'after the response headers were sent'
-    return undefined
+    mirrorCookie(state)
   }
 
   /** @throws `FST_SESSION_COOKIE_UNSENDABLE` when `method` could not send the cookie it needs. */
   assertSendable (state: SessionState, method: string, why: string): void {
-    const where = this.unsendable(state)
+    const where = unsendable(state)
     if (where !== undefined) throw new CookieUnsendableError(method, where, why)
   }
 
@@ -161,18 +151,6 @@ export abstract class Driver implements SessionDriver {
     if (validate === undefined || state.unsaved || await validate(session, state.request) === true) return
     this.forget(state)
     this.reject(state, 'revoked')
-  }
-
-  #mirror (state: SessionState): void {
-    const header = state.setCookie
-    const previous = state.rawSetCookie
-    if (header === undefined || header === previous) return
-    const raw = state.reply.raw
-    const current = raw.getHeader('set-cookie')
-    const list = (current === undefined ? [] : Array.isArray(current) ? current : [String(current)]).filter((v) => v !== previous)
-    list.push(header)
-    raw.setHeader('set-cookie', list)
-    state.rawSetCookie = header
   }
 
   watch (state: SessionState): void {
