@@ -42,8 +42,8 @@ export abstract class Driver implements SessionDriver {
   abstract regenerate (state: SessionState): Promise<void>
   abstract destroy (state: SessionState): Promise<void>
   abstract load (state: SessionState, raw: string): void | Promise<void>
-  /** Writes what changed; `cookie: false` writes the store only (a server store on a WebSocket). */
-  abstract persist (state: SessionState, cookie?: boolean): void | Promise<void>
+  /** Writes what changed; `sendable: false` writes the store only (a server store on a WebSocket). */
+  abstract persist (state: SessionState, sendable?: boolean): void | Promise<void>
   /** `save()` where no cookie can be sent (a WebSocket): a server store writes in place, keeping the id. */
   abstract saveInPlace (state: SessionState, where: string): Promise<void>
   /** `reload()`: the session as it is stored now, or anonymous when it is gone. */

@@ -168,3 +168,19 @@ everyStore(t, 'WebSockets: a renewal due on a socket waits for the next HTTP res
   t.same(await res.json(), { n: name === 'cookie store' ? null : 5, user: 'alice' }, 'the id the browser holds still works')
   t.not(jar.get('sid'), before, 'and the renewal happened on that HTTP response')
 })
+
+everyStore(t, 'WebSockets: a session that expired while the socket was open cannot be saved', async (t, store, name) => {
+  const clock = fakeClock(t)
+  const app = await build(t, { store, ttl: 60 }, routes(new Set(), []))
+  const base = await listen(app)
+  const jar = new BrowserJar()
+  await jar.fetch(`${base}/login`)
+  const { socket } = await openSocket(`${base.replace('http:', 'ws:')}/ws`, jar.header())
+  clock.tick(60_000)
+  await ask(socket!, 'set:5')
+  t.equal(await ask(socket!, 'save'), 'FST_SESSION_COOKIE_UNSENDABLE')
+  // A server store found the lifetime over and made the session anonymous; the cookie store refuses any save.
+  t.equal(await ask(socket!, 'whoami'), name === 'cookie store' ? 'alice' : 'null')
+  await closeSocket(socket!)
+  t.same(await (await jar.fetch(`${base}/data`)).json(), { n: null, user: null }, 'expired over HTTP too')
+})
