@@ -35,7 +35,7 @@ export type Shape = 'scalar' | 'user'
 export const SHAPES: readonly Shape[] = ['scalar', 'user']
 
 /** An external server a case needs, started by the orchestrator (bench/services.ts). */
-export type Service = 'redis'
+export type Service = 'redis' | 'postgres'
 
 /**
  * One server setup of bench/servers/setups.ts: bare Fastify, this package on one store, or an anchor
@@ -43,8 +43,8 @@ export type Service = 'redis'
  */
 export type Setup =
   | 'bare'
-  | 'kit-cookie' | 'kit-memory' | 'kit-redis'
-  | 'secure-session' | 'fsession-memory' | 'fsession-redis'
+  | 'kit-cookie' | 'kit-memory' | 'kit-redis' | 'kit-postgres'
+  | 'secure-session' | 'fsession-memory' | 'fsession-redis' | 'fsession-postgres'
 
 /**
  * One comparison: our setup against its anchor on the same route. To add a store (PostgresStore vs
@@ -72,7 +72,9 @@ export const PAIRS: readonly Pair[] = [
   { name: 'cookie-ro', label: 'CookieStore read-only vs @fastify/secure-session', ours: 'kit-cookie', anchor: 'secure-session', mode: 'read-only', shapes: SHAPES, target: 1.15 },
   { name: 'memory-rw', label: 'MemoryStore read+write vs @fastify/session', ours: 'kit-memory', anchor: 'fsession-memory', mode: 'read-write', shapes: SHAPES, target: 1.8 },
   { name: 'redis-rw', label: 'RedisStore read+write vs @fastify/session + connect-redis', ours: 'kit-redis', anchor: 'fsession-redis', mode: 'read-write', shapes: SHAPES, target: 1.6, services: ['redis'] },
-  { name: 'redis-ro', label: 'RedisStore read-only vs @fastify/session + connect-redis', ours: 'kit-redis', anchor: 'fsession-redis', mode: 'read-only', shapes: SHAPES, services: ['redis'] }
+  { name: 'redis-ro', label: 'RedisStore read-only vs @fastify/session + connect-redis', ours: 'kit-redis', anchor: 'fsession-redis', mode: 'read-only', shapes: SHAPES, services: ['redis'] },
+  { name: 'pg-rw', label: 'PostgresStore read+write vs @fastify/session + connect-pg-simple', ours: 'kit-postgres', anchor: 'fsession-postgres', mode: 'read-write', shapes: SHAPES, services: ['postgres'] },
+  { name: 'pg-ro', label: 'PostgresStore read-only vs @fastify/session + connect-pg-simple', ours: 'kit-postgres', anchor: 'fsession-postgres', mode: 'read-only', shapes: SHAPES, services: ['postgres'] }
 ]
 
 /** The route of a mode and shape; the server registers every one of them. */

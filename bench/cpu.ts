@@ -4,7 +4,7 @@
  * /proc.
  */
 import { spawnSync } from 'node:child_process'
-import { readFileSync } from 'node:fs'
+import { readdirSync, readFileSync } from 'node:fs'
 
 const CLOCK_TICKS = Number(spawnSync('getconf', ['CLK_TCK'], { encoding: 'utf8' }).stdout?.trim()) || 100
 
@@ -14,6 +14,38 @@ export function cpuMicros (pid: number): number {
   // The command name (field 2) may hold spaces; count fields from after its closing parenthesis.
   const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ')
   return (Number(fields[11]) + Number(fields[12])) * 1e6 / CLOCK_TICKS
+}
+
+/**
+ * CPU time of a process and every process under it, in microseconds: PostgreSQL serves each
+ * connection from a backend process forked by the postmaster, so its own time is only a sliver.
+ * A child that exits between two readings drops out of the sum; the pools keep theirs open.
+ */
+export function treeCpuMicros (root: number): number {
+  const parents = new Map<number, number>()
+  for (const entry of readdirSync('/proc')) {
+    if (!/^\d+$/.test(entry)) continue
+    try {
+      const stat = readFileSync(`/proc/${entry}/stat`, 'utf8')
+      parents.set(Number(entry), Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1]))
+    } catch {
+      // The process ended while we listed them.
+    }
+  }
+  const inTree = (pid: number): boolean => {
+    for (let p: number | undefined = pid; p !== undefined && p > 1; p = parents.get(p)) if (p === root) return true
+    return false
+  }
+  let sum = 0
+  for (const pid of parents.keys()) {
+    if (!inTree(pid)) continue
+    try {
+      sum += cpuMicros(pid)
+    } catch {
+      // Ended between the listing and the reading.
+    }
+  }
+  return sum
 }
 
 /** The cores a process may run on, as the kernel reports them (`0`, `1`, `0-1`). */

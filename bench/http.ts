@@ -193,10 +193,10 @@ async function startServer (ctx: Context, setup: string, plan: Plan, services: r
 async function window (ctx: Context, load: LoadGen, s: Server, plan: Plan, duration: number, services: readonly Running[]): Promise<{ fired: Fired, cpuUs: number, serviceUs: number }> {
   const pid = s.proc.pid as number
   const before = cpuMicros(pid)
-  const servicesBefore = services.reduce((sum, r) => sum + cpuMicros(r.pid), 0)
+  const servicesBefore = services.reduce((sum, r) => sum + r.cpuMicros(), 0)
   const fired = await load.fire({ url: s.url + routeOf(plan.pair.mode, plan.shape), cookie: s.cookie, duration, connections: ctx.settings.connections })
   const cpuUs = cpuMicros(pid) - before
-  const serviceUs = services.reduce((sum, r) => sum + cpuMicros(r.pid), 0) - servicesBefore
+  const serviceUs = services.reduce((sum, r) => sum + r.cpuMicros(), 0) - servicesBefore
   if (fired.errors > 0) throw new Error(`${s.setup}: ${fired.errors} errors, non-2xx responses or timeouts`)
   return { fired, cpuUs, serviceUs }
 }

@@ -17,7 +17,8 @@ async function main (): Promise<void> {
   const access = await setup(app, name, {
     current: process.env.BENCH_KIT as string,
     a: process.env.KIT_A,
-    redisPort: port === undefined ? undefined : Number(port)
+    redisPort: port === undefined ? undefined : Number(port),
+    pgUrl: process.env.BENCH_PG_URL
   })
   app.get('/plain', async () => PAYLOAD)
   if (access !== undefined) {

@@ -9,6 +9,7 @@
  */
 import type { FastifyInstance, FastifyPluginAsync, FastifyRequest } from 'fastify'
 import { Redis } from 'ioredis'
+import pg from 'pg'
 import { pathToFileURL } from 'node:url'
 import { SEEDED_COUNTER, USER, type Setup } from '../cases.js'
 
@@ -34,6 +35,8 @@ export interface Builds {
   readonly a?: string | undefined
   /** The redis-server port, for the Redis setups. */
   readonly redisPort?: number | undefined
+  /** A connection string to the benchmark's PostgreSQL database, for the PostgreSQL setups. */
+  readonly pgUrl?: string | undefined
 }
 
 type Kit = typeof import('fastify-session-kit')
@@ -49,12 +52,26 @@ function redisClient (app: FastifyInstance, builds: Builds): Redis {
   return client
 }
 
+// Both PostgreSQL setups get a pool of the same size on the same server.
+function pgPool (app: FastifyInstance, builds: Builds): pg.Pool {
+  if (builds.pgUrl === undefined) throw new Error('this setup needs PostgreSQL (BENCH_PG_URL)')
+  const pool = new pg.Pool({ connectionString: builds.pgUrl, max: 20, connectionTimeoutMillis: 2000 })
+  app.addHook('onClose', async () => { await pool.end() })
+  return pool
+}
+
 // This package: the typed API, registered with a secret and nothing else on the cookie store.
-async function kit (app: FastifyInstance, store: 'cookie' | 'memory' | 'redis', path: string, builds: Builds): Promise<Access> {
+async function kit (app: FastifyInstance, store: 'cookie' | 'memory' | 'redis' | 'postgres', path: string, builds: Builds): Promise<Access> {
   const pkg = await load<Kit>(pathToFileURL(path).href)
   const options: Record<string, unknown> = { secret: SECRET }
   if (store === 'memory') options.store = new pkg.MemoryStore()
   if (store === 'redis') options.store = new pkg.RedisStore({ client: redisClient(app, builds), prefix: 'bench-kit:' })
+  if (store === 'postgres') {
+    // No sweeper during a measurement: the anchor's pruning is off too.
+    const pgStore = new pkg.PostgresStore({ pool: pgPool(app, builds), table: 'bench_sessions', sweepIntervalMs: false })
+    await pgStore.createSchema()
+    options.store = pgStore
+  }
   await app.register(pkg.default, options as unknown as Parameters<Kit['default']>[1])
   return {
     read (request, withUser) {
@@ -112,14 +129,21 @@ async function secureSession (app: FastifyInstance): Promise<Access> {
 
 type Bag = Record<string, unknown> & { user: unknown, counter: number }
 // @fastify/session as its README registers it, with @fastify/cookie and `saveUninitialized: false`
-// (`secure: false` because the benchmark speaks plain http); its default store, or connect-redis 8.
-async function fastifySession (app: FastifyInstance, redis: boolean, builds: Builds): Promise<Access> {
+// (`secure: false` because the benchmark speaks plain http); its default store, connect-redis 8 on
+// ioredis, or connect-pg-simple as its README sets it up (its own table, no pruning while measured).
+async function fastifySession (app: FastifyInstance, backend: 'memory' | 'redis' | 'postgres', builds: Builds): Promise<Access> {
   const cookie = (await load<{ default: FastifyPluginAsync }>('@fastify/cookie')).default
   const session = (await load<{ default: FastifyPluginAsync<Record<string, unknown>> }>('@fastify/session')).default
   const options: Record<string, unknown> = { secret: SECRET, cookie: { secure: false }, saveUninitialized: false }
-  if (redis) {
+  if (backend === 'redis') {
     const { RedisStore } = await load<{ RedisStore: new (o: object) => unknown }>('connect-redis')
     options.store = new RedisStore({ client: redisClient(app, builds), prefix: 'bench-connect:' })
+  }
+  if (backend === 'postgres') {
+    const connectPgSimple = (await load<{ default: (session: unknown) => new (o: object) => unknown }>('connect-pg-simple')).default
+    const expressSession = (await load<{ default: unknown }>('express-session')).default
+    const PgStore = connectPgSimple(expressSession)
+    options.store = new PgStore({ pool: pgPool(app, builds), tableName: 'session', createTableIfMissing: true, pruneSessionInterval: false })
   }
   await app.register(cookie)
   await app.register(session, options)
@@ -156,9 +180,11 @@ export async function setup (app: FastifyInstance, name: string, builds: Builds)
     case 'kit-cookie': return await kit(app, 'cookie', path, builds)
     case 'kit-memory': return await kit(app, 'memory', path, builds)
     case 'kit-redis': return await kit(app, 'redis', path, builds)
+    case 'kit-postgres': return await kit(app, 'postgres', path, builds)
     case 'secure-session': return await secureSession(app)
-    case 'fsession-memory': return await fastifySession(app, false, builds)
-    case 'fsession-redis': return await fastifySession(app, true, builds)
+    case 'fsession-memory': return await fastifySession(app, 'memory', builds)
+    case 'fsession-redis': return await fastifySession(app, 'redis', builds)
+    case 'fsession-postgres': return await fastifySession(app, 'postgres', builds)
     default: throw new Error(`unknown setup ${name}`)
   }
 }
