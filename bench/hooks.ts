@@ -7,7 +7,7 @@
  *
  * `npm run bench -- hooks`. HOOK_REQUESTS per side per round (default 20000), HOOK_ROUNDS (default
  * 10), CASES and SHAPES as in the HTTP part; KIT_A (another build's dist/lib/index.js): ours against
- * that build instead of the anchor, for the A/B ratio of a change.
+ * that build instead of the anchor, for the A/B ratio of a change; KIT_B: a build in place of this one.
  */
 import { mkdirSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'

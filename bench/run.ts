@@ -7,7 +7,8 @@
  * default 10), WARMUP (seconds per server before its first window, default 2), CONNECTIONS (default
  * 50), CASES (comma-separated pair names; writes to bench/out/ instead), SHAPES (scalar,user),
  * KIT_A (path of another build's dist/lib/index.js: each of our setups against the same setup on that
- * build instead of the anchor, for the A/B ratio of a change), PIN=0 (no taskset), SERVER_CPUS and
+ * build instead of the anchor, for the A/B ratio of a change), KIT_B (a build to measure in place of
+ * this one: swap it with KIT_A for the other direction, or give both one build for an A/A run), PIN=0 (no taskset), SERVER_CPUS and
  * LOADGEN_CPUS (default 0 and 1), PROFILE=1 (servers run with --cpu-prof into bench/out/profiles),
  * NO_BUILD=1 (skip `npm run build`).
  */
@@ -19,6 +20,7 @@ import { fileURLToPath } from 'node:url'
 import { PAIRS, type Pair, type Shape } from './cases.js'
 import { renderChart } from './chart.js'
 import { pinning } from './cpu.js'
+import { DIST } from './dist.js'
 import { measure, type Plan, type Settings } from './http.js'
 import { machine } from './machine.js'
 import { renderTable } from './table.js'
@@ -67,9 +69,9 @@ async function http (): Promise<void> {
     root,
     settings,
     pin,
-    env: { ...process.env, NODE_ENV: 'production', BENCH_KIT: join(root, 'dist', 'lib', 'index.js') }
+    env: { ...process.env, NODE_ENV: 'production', BENCH_KIT: join(DIST, 'index.js') }
   }, selected)
-  const subset = process.env.CASES !== undefined || process.env.SHAPES !== undefined || process.env.KIT_A !== undefined
+  const subset = process.env.CASES !== undefined || process.env.SHAPES !== undefined || process.env.KIT_A !== undefined || process.env.KIT_B !== undefined
   const out = subset ? join(here, 'out') : here
   mkdirSync(out, { recursive: true })
   const stamp = subset ? `-${new Date().toISOString().replace(/[:.]/g, '-')}` : ''

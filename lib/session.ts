@@ -2,7 +2,7 @@ import type { FastifyReply, FastifyRequest } from 'fastify'
 import { assertOverrides, type CookieOverrides } from './cookie.js'
 import { InvalidValueError } from './errors.js'
 import { assertJsonValue } from './json-value.js'
-import { kDriver, kState } from './symbols.js'
+import { kState } from './symbols.js'
 
 export type { CookieOverrides } from './cookie.js'
 
@@ -63,6 +63,8 @@ export interface SessionState {
   rawSetCookie: string | undefined
   /** A change was made, and the end of the response is watched for it going unsaved (hijacked replies). */
   watched: boolean
+  /** The store driver that loads and persists this session. */
+  readonly driver: SessionDriver
   readonly request: FastifyRequest
   readonly reply: FastifyReply
 }
@@ -83,9 +85,8 @@ export interface SessionDriver {
 const hasOwn = Object.hasOwn
 
 /** A change was made: have the end of the response checked for it going unsaved, once per request. */
-function watchEnd (session: Session<object>): void {
-  const state = session[kState]
-  if (!state.watched) session[kDriver].watch(state)
+function watchEnd (state: SessionState): void {
+  if (!state.watched) state.driver.watch(state)
 }
 
 /**
@@ -98,13 +99,11 @@ function watchEnd (session: Session<object>): void {
 export class Session<T extends object = SessionData> {
   /** @internal */
   readonly [kState]: SessionState
-  /** @internal */
-  readonly [kDriver]: SessionDriver
 
   /** @internal Made by the plugin's onRequest hook. */
   constructor (driver: SessionDriver, request: FastifyRequest, reply: FastifyReply, now: number) {
-    this[kDriver] = driver
     this[kState] = {
+      driver,
       data: {},
       id: '',
       isNew: true,
@@ -167,7 +166,7 @@ export class Session<T extends object = SessionData> {
     const state = this[kState]
     state.data[key] = value
     state.maybeDirty = true
-    watchEnd(this)
+    watchEnd(state)
   }
 
   /** Whether `key` holds a value. */
@@ -181,7 +180,7 @@ export class Session<T extends object = SessionData> {
     if (!hasOwn(state.data, key)) return false
     delete state.data[key]
     state.maybeDirty = true
-    watchEnd(this)
+    watchEnd(state)
     return true
   }
 
@@ -190,7 +189,7 @@ export class Session<T extends object = SessionData> {
     const state = this[kState]
     state.data = {}
     state.maybeDirty = true
-    watchEnd(this)
+    watchEnd(state)
   }
 
   /** A shallow copy of all data. */
@@ -206,7 +205,7 @@ export class Session<T extends object = SessionData> {
    */
   get id (): string {
     const state = this[kState]
-    if (state.id === '') state.id = this[kDriver].newId()
+    if (state.id === '') state.id = state.driver.newId()
     return state.id
   }
 
@@ -244,10 +243,10 @@ export class Session<T extends object = SessionData> {
     } else if (keep !== undefined) {
       for (const key of keep) if (hasOwn(old, key)) data[key] = old[key]
     }
-    await this[kDriver].regenerate(state)
+    await state.driver.regenerate(state)
     state.data = data
     state.maybeDirty = true
-    watchEnd(this)
+    watchEnd(state)
   }
 
   /**
@@ -258,10 +257,10 @@ export class Session<T extends object = SessionData> {
    */
   async destroy (): Promise<void> {
     const state = this[kState]
-    await this[kDriver].destroy(state)
+    await state.driver.destroy(state)
     state.data = {}
     state.maybeDirty = false
-    watchEnd(this)
+    watchEnd(state)
   }
 
   /** Extends the idle lifetime on this response without changing data. */
@@ -282,7 +281,8 @@ export class Session<T extends object = SessionData> {
    * @throws `FST_SESSION_COOKIE_TOO_LARGE`, `FST_SESSION_TOO_LARGE` or `FST_SESSION_STORE_UNAVAILABLE`.
    */
   async save (): Promise<void> {
-    await this[kDriver].save(this[kState])
+    const state = this[kState]
+    await state.driver.save(state)
   }
 
   /**
@@ -304,7 +304,8 @@ export class Session<T extends object = SessionData> {
    * ```
    */
   async reload (): Promise<void> {
-    await this[kDriver].reload(this[kState], this)
+    const state = this[kState]
+    await state.driver.reload(state, this)
   }
 
   /**
@@ -323,7 +324,7 @@ export class Session<T extends object = SessionData> {
     assertOverrides(cookieOptions)
     const state = this[kState]
     const merged = { ...state.overrides, ...cookieOptions }
-    this[kDriver].checkOverrides(merged)
+    state.driver.checkOverrides(merged)
     state.overrides = merged
     state.refresh = true
   }

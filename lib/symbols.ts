@@ -1,10 +1,10 @@
 // Private per-request and per-instance state lives under these symbols, never ad-hoc properties.
 
-/** A Session's internal state, shared with the store drivers and hooks. */
+/**
+ * A Session's internal state (its driver included), shared with the store drivers and hooks. A symbol,
+ * not a #private field: methods also run with the Proxy as `this`.
+ */
 export const kState = Symbol('fastify-session-kit.state')
-
-/** A Session's store driver. A symbol, not a #private field: methods also run with the Proxy as `this`. */
-export const kDriver = Symbol('fastify-session-kit.driver')
 
 /**
  * On a Fastify instance: `true` when no route of that scope has sessions (see `withoutSessions`),
