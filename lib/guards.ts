@@ -1,6 +1,7 @@
 import type { FastifyReply, FastifyRequest, preHandlerAsyncHookHandler } from 'fastify'
-import { ForbiddenError, UnauthorizedError } from './errors.js'
-import type { Session } from './session.js'
+import { ForbiddenError, GuardWithoutSessionError, InvalidOptionError, UnauthorizedError } from './errors.js'
+import type { Session, SessionData } from './session.js'
+import { SESSION_OFF } from './session-off.js'
 import { kGuard } from './symbols.js'
 
 /** Marks a guard with the session it reads, so a route where that cannot work fails at startup. */
@@ -9,14 +10,32 @@ function guard<T extends preHandlerAsyncHookHandler> (fn: T, sessionName: string
   return fn
 }
 
-function sessionOf (request: FastifyRequest, sessionName: string): Session {
-  return (request as unknown as Record<string, Session>)[sessionName] as Session
+/**
+ * The session a guard reads. A guard on a route (`preHandler: requireLogin()`) that cannot work fails
+ * at startup; one added with `addHook` to a scope is invisible to the startup check (Fastify does not
+ * list a scope's hooks per route), so it fails here, with the same coded error, instead of answering
+ * 401 to every request or throwing a TypeError.
+ *
+ * @throws `FST_SESSION_GUARD_WITHOUT_SESSION` on a route without sessions, `FST_SESSION_INVALID_OPTION`
+ * when no session of that name is registered.
+ */
+function sessionOf<T extends object> (request: FastifyRequest, sessionName: string): Session<T> {
+  const session = (request as unknown as Record<string, Session<T> | null | undefined>)[sessionName]
+  if (session !== SESSION_OFF && session != null) return session
+  const where = `${request.method} ${String(request.routeOptions.url)}`
+  if (session === SESSION_OFF) throw new GuardWithoutSessionError(where)
+  throw new InvalidOptionError('sessionName', `a guard of the route ${where} reads the session "${sessionName}", and no session of that name is registered`)
 }
 
-/** Options of {@link requireLogin}. */
-export interface RequireLoginOptions {
+/**
+ * Options of {@link requireLogin}.
+ *
+ * @typeParam T - the data of the session the guard reads: {@link SessionData} by default, a second
+ * session's own type with `sessionName` (`requireLogin<AdminData>({ sessionName: 'adminSession', ... })`).
+ */
+export interface RequireLoginOptions<T extends object = SessionData> {
   /** Decides whether the request is logged in. @default session.get('userId') != null */
-  isAuthenticated?: (session: Session, request: FastifyRequest) => boolean | Promise<boolean>
+  isAuthenticated?: (session: Session<T>, request: FastifyRequest) => boolean | Promise<boolean>
   /**
    * Where a browser that is not logged in is sent (303, with `?next=` the page it asked for). API
    * clients get 401 JSON either way. @default undefined (always 401)
@@ -27,14 +46,14 @@ export interface RequireLoginOptions {
 }
 
 /** Options of {@link requireRole}. */
-export interface RequireRoleOptions extends RequireLoginOptions {
+export interface RequireRoleOptions<T extends object = SessionData> extends RequireLoginOptions<T> {
   /** The session key holding the role (a string or an array of strings). @default 'role' */
   roleKey?: string
 }
 
 type UntypedSession = { get (key: string): unknown }
 
-function defaultIsAuthenticated (session: Session): boolean {
+function defaultIsAuthenticated (session: Session<object>): boolean {
   return (session as unknown as UntypedSession).get('userId') != null
 }
 
@@ -92,12 +111,12 @@ function denyLogin (request: FastifyRequest, reply: FastifyReply, redirectTo: st
  * app.get('/dashboard', { preHandler: requireLogin({ redirectTo: '/login' }) }, handler)
  * ```
  */
-export function requireLogin (options: RequireLoginOptions = {}): preHandlerAsyncHookHandler {
-  const isAuthenticated = options.isAuthenticated ?? defaultIsAuthenticated
+export function requireLogin<T extends object = SessionData> (options: RequireLoginOptions<T> = {}): preHandlerAsyncHookHandler {
+  const isAuthenticated: (session: Session<T>, request: FastifyRequest) => boolean | Promise<boolean> = options.isAuthenticated ?? defaultIsAuthenticated
   const redirectTo = options.redirectTo
   const sessionName = options.sessionName ?? 'session'
   return guard(async function requireLoginGuard (request, reply) {
-    if (await isAuthenticated(sessionOf(request, sessionName), request)) return
+    if (await isAuthenticated(sessionOf<T>(request, sessionName), request)) return
     return denyLogin(request, reply, redirectTo)
   }, sessionName)
 }
@@ -112,14 +131,14 @@ export function requireLogin (options: RequireLoginOptions = {}): preHandlerAsyn
  * app.get('/reports', { preHandler: requireRole(['admin', 'auditor']) }, handler)
  * ```
  */
-export function requireRole (roles: string | readonly string[], options: RequireRoleOptions = {}): preHandlerAsyncHookHandler {
+export function requireRole<T extends object = SessionData> (roles: string | readonly string[], options: RequireRoleOptions<T> = {}): preHandlerAsyncHookHandler {
   const allowed = new Set(typeof roles === 'string' ? [roles] : roles)
   const roleKey = options.roleKey ?? 'role'
-  const isAuthenticated = options.isAuthenticated ?? defaultIsAuthenticated
+  const isAuthenticated: (session: Session<T>, request: FastifyRequest) => boolean | Promise<boolean> = options.isAuthenticated ?? defaultIsAuthenticated
   const redirectTo = options.redirectTo
   const sessionName = options.sessionName ?? 'session'
   return guard(async function requireRoleGuard (request, reply) {
-    const session = sessionOf(request, sessionName)
+    const session = sessionOf<T>(request, sessionName)
     if (!await isAuthenticated(session, request)) return denyLogin(request, reply, redirectTo)
     const role = (session as unknown as UntypedSession).get(roleKey)
     const held = Array.isArray(role) ? role : [role]
@@ -137,6 +156,6 @@ export function requireRole (roles: string | readonly string[], options: Require
  * app.get('/admin', { preHandler: requireAdmin() }, handler)
  * ```
  */
-export function requireAdmin (options: RequireRoleOptions = {}): preHandlerAsyncHookHandler {
-  return requireRole('admin', options)
+export function requireAdmin<T extends object = SessionData> (options: RequireRoleOptions<T> = {}): preHandlerAsyncHookHandler {
+  return requireRole<T>('admin', options)
 }

@@ -163,6 +163,11 @@ app.get('/two', { preHandler: requireAdmin({ sessionName: 'adminSession' }) }, a
 })
 expectType<SessionManager>(app.adminSession)
 expectError(requireLogin({ sessionName: 1 }))
+// A guard of the second session sees its own data type in isAuthenticated.
+requireLogin<AdminData>({ sessionName: 'adminSession', isAuthenticated: (session) => session.get('adminId') !== undefined })
+requireAdmin<AdminData>({ sessionName: 'adminSession', isAuthenticated: (session) => session.get('level') === 2 })
+expectError(requireLogin<AdminData>({ sessionName: 'adminSession', isAuthenticated: (session) => session.get('userId') !== undefined }))
+expectError(requireRole<AdminData>('x', { isAuthenticated: (session) => session.get('cart') !== undefined }))
 
 // Routes without sessions: per route, or a whole scope.
 app.get('/health', { config: { session: false } }, async () => 'ok')

@@ -51,3 +51,48 @@ t.test('guards on session routes, and plain hooks on routes without sessions, st
   t.equal((await a.inject('/guarded')).statusCode, 401)
   t.equal((await a.inject('/open')).statusCode, 200)
 })
+
+// A guard added with addHook belongs to a scope, and Fastify shows no route a scope's hooks at
+// startup: such a guard fails on the request instead, with the same code, never as a 401 that looks
+// like a logged-out user, and never as an uncaught TypeError.
+for (const [name, make] of [
+  ['requireLogin', () => requireLogin()],
+  ['requireRole', () => requireRole('editor')]
+] as const) {
+  t.test(`${name} added with addHook to a withoutSessions scope answers 500 ${CODE}`, async (t) => {
+    const { app } = await start(t, async (scope) => {
+      await scope.register(withoutSessions)
+      scope.addHook('preHandler', make())
+      scope.get('/health', async () => ({ ok: true }))
+    })
+    const res = await app.inject('/health')
+    t.equal(res.statusCode, 500)
+    t.equal(res.json().code, CODE)
+    t.match(res.json().message, 'GET /health')
+  })
+}
+
+t.test('an app-wide guard reaching a route with config.session false names that route', async (t) => {
+  const { app } = await start(t, (scope) => {
+    scope.addHook('preHandler', requireLogin())
+    scope.get('/health', { config: { session: false } }, async () => ({ ok: true }))
+    scope.get('/me', async () => ({ ok: true }))
+  })
+  const health = await app.inject('/health')
+  t.equal(health.statusCode, 500)
+  t.equal(health.json().code, CODE)
+  t.match(health.json().message, 'GET /health')
+  // The same guard on an ordinary route of the scope still answers as a guard does.
+  t.equal((await app.inject('/me')).statusCode, 401)
+})
+
+t.test('a guard added with addHook that names no registered session answers 500 FST_SESSION_INVALID_OPTION', async (t) => {
+  const { app } = await start(t, (scope) => {
+    scope.addHook('preHandler', requireLogin({ sessionName: 'adminSession' }))
+    scope.get('/admin', async () => ({ ok: true }))
+  })
+  const res = await app.inject('/admin')
+  t.equal(res.statusCode, 500)
+  t.equal(res.json().code, 'FST_SESSION_INVALID_OPTION')
+  t.match(res.json().message, 'reads the session "adminSession"')
+})
