@@ -1,7 +1,8 @@
 /**
- * `npm run bench [-- http|hooks|micro|memory|cookie ...]`: the side-by-side benchmark. With no argument
- * it runs every part; the HTTP part writes bench/results.json, bench/results.md and bench/chart.svg,
- * the others bench/hooks.*, bench/micro.*, bench/memory.* (cookie prints only).
+ * `npm run bench [-- http|hooks|micro|memory|cookie|ab ...]`: the side-by-side benchmark. With no argument
+ * it runs every part but `ab` (an A/B run of two builds, bench/ab.ts, which needs KIT_A); the HTTP part
+ * writes bench/results.json, bench/results.md and bench/chart.svg, the others bench/hooks.*,
+ * bench/micro.*, bench/memory.* (cookie and ab print only).
  *
  * HTTP environment: WINDOW (seconds per window, default 2.5), ROUNDS (interleaved rounds per pair,
  * default 10), WARMUP (seconds per server before its first window, default 2), CONNECTIONS (default
@@ -102,6 +103,8 @@ async function main (): Promise<void> {
   if (all || parts.includes('hooks')) runScript('hooks.ts')
   if (all || parts.includes('micro')) runScript('micro.ts')
   if (all || parts.includes('memory')) runScript('memory.ts', ['--expose-gc'])
+  // Only when asked: it needs KIT_A.
+  if (parts.includes('ab')) runScript('ab.ts')
 }
 
 main().catch((err: unknown) => {

@@ -4,7 +4,7 @@ import type { Driver } from './driver.js'
 import type { Config } from './options.js'
 import { routeOptsOut, type SessionScope } from './routes.js'
 import { SESSION_OFF } from './session-off.js'
-import { listDataKeys, Session } from './session.js'
+import { listDataKeys, Session, stateOf } from './session.js'
 import { kSessionOff, kState } from './symbols.js'
 
 /**
@@ -91,7 +91,7 @@ export function onSend (driver: Driver, sync: boolean): onSendHookHandler {
       const session = (request as unknown as Sessions)[key]
       // Null when an earlier onRequest hook answered before ours ran.
       if (session == null) return done(null, payload)
-      const state = session[kState]
+      const state = stateOf(session)
       if (state.persisted) return done(null, payload)
       state.persisted = true
       if (reply.statusCode >= 500) {
@@ -109,7 +109,7 @@ export function onSend (driver: Driver, sync: boolean): onSendHookHandler {
   return named(async function persistSession (request: FastifyRequest, reply: FastifyReply, payload: unknown): Promise<unknown> {
     const session = (request as unknown as Sessions)[key]
     if (session == null) return payload
-    const state = session[kState]
+    const state = stateOf(session)
     if (state.persisted) return payload
     state.persisted = true
     if (reply.statusCode >= 500) {

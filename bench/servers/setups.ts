@@ -177,6 +177,11 @@ export async function setup (app: FastifyInstance, name: string, builds: Builds)
   const path = variant ? builds.a as string : builds.current
   switch (base) {
     case 'bare': return undefined
+    case 'bare-cookie':
+      // Fastify with @fastify/cookie alone, registered as its README shows: the hooks every plugin
+      // here brings along (ours registers it when the app has not), without any session work.
+      await app.register((await load<{ default: FastifyPluginAsync }>('@fastify/cookie')).default)
+      return undefined
     case 'kit-cookie': return await kit(app, 'cookie', path, builds)
     case 'kit-memory': return await kit(app, 'memory', path, builds)
     case 'kit-redis': return await kit(app, 'redis', path, builds)
