@@ -11,7 +11,7 @@
 import { execFileSync } from 'node:child_process'
 import { join } from 'node:path'
 import { BENCH_DIR as here, DIST, DIST_A } from './dist.js'
-import { spread } from './stats.js'
+import { median, spread } from './stats.js'
 
 if (DIST_A === undefined) throw new Error('npm run bench -- ab needs KIT_A (another build\'s dist/lib/index.js)')
 const distA = DIST_A
@@ -26,7 +26,6 @@ function measure (dist: string, name: string): number {
   return Number(out.trim())
 }
 
-const median = (values: number[]): number => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)] as number
 const rows: string[] = []
 for (const name of cases) {
   const a: number[] = []
