@@ -134,3 +134,12 @@ export async function errorCode (fn: () => Promise<void>): Promise<string> {
     return (err as { code: string }).code
   }
 }
+
+/**
+ * Waits until `done()` holds, checking every few milliseconds, for at most `ms`. For effects that follow
+ * a response on the server's side (a 'close' event, a log line): a fixed sleep races them on a loaded host.
+ */
+export async function eventually (done: () => boolean, ms = 5000): Promise<void> {
+  const until = performance.now() + ms
+  while (!done() && performance.now() < until) await new Promise((resolve) => setTimeout(resolve, 5))
+}

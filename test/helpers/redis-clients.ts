@@ -150,6 +150,19 @@ export async function connectRedis (t: Teardown, port: number): Promise<Redis> {
   return client
 }
 
+/**
+ * A connected ioredis client for a test's own look at Redis (dumps, SCRIPT FLUSH), disconnected at
+ * teardown. Unlike the fail-fast clients it queues commands while it reconnects: after a test stops
+ * and restarts redis-server, the next command waits for the connection instead of failing.
+ */
+export async function connectAdmin (t: Teardown, port: number): Promise<Redis> {
+  const client = new Redis({ port, host: '127.0.0.1', lazyConnect: true, retryStrategy: () => 50 })
+  client.on('error', () => {})
+  t.teardown(() => client.disconnect())
+  await client.connect()
+  return client
+}
+
 /** A connected ioredis Cluster client with the fail-fast settings, disconnected at teardown. */
 export async function connectCluster (t: Teardown, nodes: Nodes): Promise<Cluster> {
   const client = new Cluster(nodes, { lazyConnect: true, enableOfflineQueue: false, redisOptions: { maxRetriesPerRequest: 0 } })

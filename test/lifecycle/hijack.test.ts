@@ -4,7 +4,7 @@
 // naming the route. Once the headers are out, what needs a cookie is refused with a coded error.
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify'
 import t from 'tap'
-import { build, captureLogs, loginRoutes, loose, errorCode } from '../helpers/index.js'
+import { build, captureLogs, eventually, loginRoutes, loose, errorCode } from '../helpers/index.js'
 import { BrowserJar, listen } from '../helpers/http.js'
 import { everyStore } from '../helpers/plugin-stores.js'
 
@@ -108,7 +108,7 @@ everyStore(t, 'hijacked and raw replies get their cookie from save(), and an uns
     const res = await jar.fetch(`${base}/hijack-unsaved`)
     await res.json()
     t.same(sids(res), [])
-    await new Promise((resolve) => setTimeout(resolve, 20))
+    await eventually(() => warnings().length > before)
     t.same(warnings().slice(before), ['GET /hijack-unsaved'])
     t.same(await (await jar.fetch(`${base}/data`)).json(), { n: null, user: null })
   })
@@ -118,7 +118,7 @@ everyStore(t, 'hijacked and raw replies get their cookie from save(), and an uns
     await jar.fetch(`${base}/login`)
     const before = warnings().length
     await (await jar.fetch(`${base}/hijack-destroy-unsaved`)).json()
-    await new Promise((resolve) => setTimeout(resolve, 20))
+    await eventually(() => warnings().length > before)
     t.same(warnings().slice(before), ['GET /hijack-destroy-unsaved'])
     // A server store's record is gone all the same; the cookie store's cookie was never cleared.
     t.same(await (await jar.fetch(`${base}/data`)).json(), { n: null, user: server ? null : 'alice' })

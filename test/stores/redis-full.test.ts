@@ -5,14 +5,14 @@ import t from 'tap'
 import { RedisStore } from '../../lib/index.js'
 import { build, cookiePair, counterRoutes } from '../helpers/index.js'
 import { redisSkip, startRedis } from '../helpers/redis-server.js'
-import { REDIS_CLIENTS, connectRedis, connectRow } from '../helpers/redis-clients.js'
+import { REDIS_CLIENTS, connectRow, connectAdmin } from '../helpers/redis-clients.js'
 
 t.setTimeout(120_000)
 
 for (const row of REDIS_CLIENTS) {
   t.test(`a full Redis with noeviction, on ${row.name}`, { skip: redisSkip() }, async (t) => {
     const redis = await startRedis(t)
-    const admin = await connectRedis(t, redis.port)
+    const admin = await connectAdmin(t, redis.port)
     const app = await build(t, { store: new RedisStore({ client: await connectRow(t, row, redis.port) }) }, counterRoutes)
     const cookie = cookiePair(await app.inject('/count')) as string
 

@@ -7,7 +7,7 @@ import t, { type Test } from 'tap'
 import { RedisStore } from '../../lib/index.js'
 import { build, cookiePair, counterRoutes, type Teardown } from '../helpers/index.js'
 import { redisSkip, startRedis } from '../helpers/redis-server.js'
-import { REDIS_CLIENTS, connectRedis, type RedisHandle } from '../helpers/redis-clients.js'
+import { REDIS_CLIENTS, type RedisHandle, connectAdmin } from '../helpers/redis-clients.js'
 
 t.setTimeout(120_000)
 
@@ -32,7 +32,7 @@ const sleep = async (ms: number): Promise<void> => await new Promise((resolve) =
 
 await t.test('RedisStore on each client', { skip: redisSkip() }, async (t) => {
   const redis = await startRedis(t)
-  const admin = await connectRedis(t, redis.port)
+  const admin = await connectAdmin(t, redis.port)
 
   for (const row of REDIS_CLIENTS) {
     await t.test(row.name, async (t) => {

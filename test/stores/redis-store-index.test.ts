@@ -3,13 +3,13 @@
 import t from 'tap'
 import { RedisStore, type SessionRecord } from '../../lib/index.js'
 import { redisSkip, startRedis } from '../helpers/redis-server.js'
-import { connectRedis } from '../helpers/redis-clients.js'
+import { connectRedis, connectAdmin } from '../helpers/redis-clients.js'
 
 const record = (user: string): SessionRecord => ({ data: { userId: user }, createdAt: Date.now(), lastSeenAt: Date.now(), user })
 
 await t.test('RedisStore per-user index', { skip: redisSkip() }, async (t) => {
   const redis = await startRedis(t)
-  const admin = await connectRedis(t, redis.port)
+  const admin = await connectAdmin(t, redis.port)
 
   await t.test('a short-lived session indexed after a long-lived one does not shorten the set', async (t) => {
     const store = new RedisStore({ client: await connectRedis(t, redis.port), prefix: 'ix1:' })

@@ -7,7 +7,7 @@ import t from 'tap'
 import { RedisStore } from '../../lib/index.js'
 import { build, cookiePair, counterRoutes, fakeClock } from '../helpers/index.js'
 import { redisSkip, startRedis } from '../helpers/redis-server.js'
-import { connectRedis } from '../helpers/redis-clients.js'
+import { connectRedis, connectAdmin } from '../helpers/redis-clients.js'
 
 /**
  * The client, with every command name it is asked to send recorded in `calls`. The first use of each
@@ -30,7 +30,7 @@ function counting (client: Redis): { client: Redis, calls: string[] } {
 
 await t.test('RedisStore write pattern', { skip: redisSkip() }, async (t) => {
   const redis = await startRedis(t)
-  const admin = await connectRedis(t, redis.port)
+  const admin = await connectAdmin(t, redis.port)
 
   await t.test('unchanged requests touch at most once per tenth of ttl; a change is one patch', async (t) => {
     const clock = fakeClock(t)
