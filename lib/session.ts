@@ -2,6 +2,7 @@ import type { FastifyReply, FastifyRequest } from 'fastify'
 import { assertOverrides, type CookieOverrides } from './cookie.js'
 import { InvalidValueError } from './errors.js'
 import { assertJsonValue } from './json-value.js'
+import type { Encoded } from './stores/field-json.js'
 import { kState } from './symbols.js'
 
 export type { CookieOverrides } from './cookie.js'
@@ -36,6 +37,17 @@ export interface SessionState {
   loadedJson: string
   /** Something may have changed the data (a set, a delete, or an object handed out that may be mutated). */
   maybeDirty: boolean
+  /**
+   * With maybeDirty, the keys that may have changed since the data was loaded or written (set,
+   * deleted, or an object handed out), in no order and maybe repeated; undefined when any key may
+   * have (`clear()`, `data()`, `regenerate()`). Stale while maybeDirty is false.
+   */
+  changedKeys: string[] | undefined
+  /**
+   * Server stores: each key's JSON as loaded or last written, what a write is diffed against without
+   * parsing the loaded JSON again.
+   */
+  baseline: Encoded | undefined
   /** Refresh the idle lifetime on this response even when nothing changed (rolling, `touch()`). */
   refresh: boolean
   /** Write the whole session on this response (a key rotation re-seal, a new id). */
@@ -99,6 +111,23 @@ export function stateOf (session: Session<object>): SessionState {
   return lastState
 }
 
+/** `key` may change (set, deleted, or its object handed out). */
+function mayChange (state: SessionState, key: string): void {
+  if (!state.maybeDirty) {
+    state.maybeDirty = true
+    state.changedKeys = [key]
+  } else if (state.changedKeys !== undefined && state.changedKeys[state.changedKeys.length - 1] !== key) {
+    // Consecutive repeats (a get() in a loop) are kept once.
+    state.changedKeys.push(key)
+  }
+}
+
+/** Any key may change. */
+function mayChangeAll (state: SessionState): void {
+  state.maybeDirty = true
+  state.changedKeys = undefined
+}
+
 /** A change was made: have the end of the response checked for it going unsaved, once per request. */
 function watchEnd (state: SessionState): void {
   if (!state.watched) state.driver.watch(state)
@@ -127,6 +156,8 @@ export class Session<T extends object = SessionData> {
       idIssuedAt: now,
       loadedJson: '{}',
       maybeDirty: false,
+      changedKeys: undefined,
+      baseline: undefined,
       refresh: false,
       rewrite: false,
       renew: false,
@@ -158,7 +189,7 @@ export class Session<T extends object = SessionData> {
     if (!hasOwn(state.data, key)) return undefined
     const value = state.data[key]
     // An object handed out can be mutated in place; such a change must still be saved.
-    if (typeof value === 'object' && value !== null) state.maybeDirty = true
+    if (typeof value === 'object' && value !== null) mayChange(state, key)
     return value as T[K]
   }
 
@@ -180,7 +211,7 @@ export class Session<T extends object = SessionData> {
     assertJsonValue(key, value)
     const state = stateOf(this)
     state.data[key] = value
-    state.maybeDirty = true
+    mayChange(state, key)
     watchEnd(state)
   }
 
@@ -194,7 +225,7 @@ export class Session<T extends object = SessionData> {
     const state = stateOf(this)
     if (!hasOwn(state.data, key)) return false
     delete state.data[key]
-    state.maybeDirty = true
+    mayChange(state, key)
     watchEnd(state)
     return true
   }
@@ -203,14 +234,14 @@ export class Session<T extends object = SessionData> {
   clear (): void {
     const state = stateOf(this)
     state.data = {}
-    state.maybeDirty = true
+    mayChangeAll(state)
     watchEnd(state)
   }
 
   /** A shallow copy of all data. */
   data (): Partial<T> {
     const state = stateOf(this)
-    state.maybeDirty = true
+    mayChangeAll(state)
     return { ...state.data } as Partial<T>
   }
 
@@ -260,7 +291,7 @@ export class Session<T extends object = SessionData> {
     }
     await state.driver.regenerate(state)
     state.data = data
-    state.maybeDirty = true
+    mayChangeAll(state)
     watchEnd(state)
   }
 

@@ -1,4 +1,5 @@
 import { InvalidOptionError } from '../errors.js'
+import { encodeFields, handOver, joinFields, keepsOrder } from './field-json.js'
 import type { SessionPatch, SessionRecord, SessionStore, SessionSummary } from './types.js'
 
 /** Options of {@link MemoryStore}. */
@@ -12,9 +13,12 @@ export interface MemoryStoreOptions {
 interface Entry {
   /**
    * The data as JSON, one text per key: records are copied in and out, so no caller can mutate what
-   * another reads, and a patch re-encodes only the keys it changes.
+   * another reads, and a patch re-encodes only the keys it changes. Never changed in place once a read
+   * handed it out (see handOver): a patch writes a new map.
    */
-  fields: Map<string, string>
+  fields: ReadonlyMap<string, string>
+  /** Whether every key keeps its place when the joined fields are parsed (see keepsOrder). */
+  ordered: boolean
   createdAt: number
   lastSeenAt: number
   expiresAt: number
@@ -22,21 +26,9 @@ interface Entry {
   renewedAt: number | undefined
 }
 
-/** Each key's JSON; keys whose value JSON leaves out (undefined) are left out too, as JSON.stringify does. */
-function encode (data: Record<string, unknown>): Map<string, string> {
-  const fields = new Map<string, string>()
-  for (const key of Object.keys(data)) {
-    const json = JSON.stringify(data[key])
-    if (json !== undefined) fields.set(key, json)
-  }
-  return fields
-}
-
-/** A fresh copy of the data: the fields joined into one JSON object text, parsed once. */
-function decode (fields: Map<string, string>): Record<string, unknown> {
-  let text = '{'
-  for (const [key, json] of fields) text += `${text.length === 1 ? '' : ','}${JSON.stringify(key)}:${json}`
-  return JSON.parse(text + '}') as Record<string, unknown>
+function ordered (fields: ReadonlyMap<string, string>): boolean {
+  for (const key of fields.keys()) if (!keepsOrder(key)) return false
+  return true
 }
 
 function positiveInteger (name: string, value: unknown, fallback: number): number {
@@ -82,11 +74,10 @@ export class MemoryStore implements SessionStore {
     // Map order is the LRU order: a read moves the entry to the back.
     this.#entries.delete(key)
     this.#entries.set(key, entry)
-    const record: SessionRecord = {
-      data: decode(entry.fields),
-      createdAt: entry.createdAt,
-      lastSeenAt: entry.lastSeenAt
-    }
+    const json = joinFields(entry.fields)
+    const record: SessionRecord = { data: JSON.parse(json) as Record<string, unknown>, createdAt: entry.createdAt, lastSeenAt: entry.lastSeenAt }
+    // The server driver diffs the next write against this JSON instead of serialising the data again.
+    if (entry.ordered) handOver(record.data, { json, fields: entry.fields })
     if (entry.user !== undefined) record.user = entry.user
     if (entry.renewedAt !== undefined) record.renewedAt = entry.renewedAt
     return record
@@ -94,8 +85,10 @@ export class MemoryStore implements SessionStore {
 
   async set (key: string, record: SessionRecord, ttlMs: number): Promise<void> {
     this.#remove(key)
+    const fields = encodeFields(record.data).fields
     this.#put(key, {
-      fields: encode(record.data),
+      fields,
+      ordered: ordered(fields),
       createdAt: record.createdAt,
       lastSeenAt: record.lastSeenAt,
       expiresAt: Date.now() + ttlMs,
@@ -108,13 +101,15 @@ export class MemoryStore implements SessionStore {
     const entry = this.#live(key)
     // The session ended (destroyed or expired) while the request ran: do not bring it back.
     if (entry === undefined) return
-    const fields = entry.fields
+    const fields = new Map(entry.fields)
     for (const k of Object.keys(changes.set)) {
       const json = JSON.stringify(changes.set[k])
       if (json === undefined) fields.delete(k)
       else fields.set(k, json)
     }
     for (const k of changes.unset) fields.delete(k)
+    entry.fields = fields
+    entry.ordered = ordered(fields)
     entry.lastSeenAt = changes.lastSeenAt
     entry.expiresAt = Date.now() + ttlMs
     if (changes.user !== undefined) {

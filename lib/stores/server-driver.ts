@@ -3,6 +3,7 @@ import { CookieUnsendableError, SessionTooLargeError, StoreUnavailableError } fr
 import type { Config } from '../options.js'
 import { isIdShape } from '../session-id.js'
 import type { Session, SessionState } from '../session.js'
+import { encodeFields, takeHandedOver, type Encoded } from './field-json.js'
 import type { SessionPatch, SessionRecord, SessionStore } from './types.js'
 
 function isRecord (r: SessionRecord): boolean {
@@ -11,37 +12,12 @@ function isRecord (r: SessionRecord): boolean {
     Number.isSafeInteger(r.createdAt) && Number.isSafeInteger(r.lastSeenAt)
 }
 
-/** Each key's JSON, and the whole object's JSON they add up to (what JSON.stringify gives). */
-interface Encoded {
-  json: string
-  fields: Map<string, string>
-}
-
-function encode (data: Record<string, unknown>): Encoded {
-  const fields = new Map<string, string>()
-  let json = '{'
-  for (const key of Object.keys(data)) {
-    const value = JSON.stringify(data[key])
-    // As JSON.stringify does: a value JSON cannot spell (undefined) leaves its key out.
-    if (value === undefined) continue
-    json += `${fields.size === 0 ? '' : ','}${JSON.stringify(key)}:${value}`
-    fields.set(key, value)
-  }
-  return { json: json + '}', fields }
-}
-
 /**
  * @internal Loads and persists sessions kept in a server store. The cookie carries only the id; the
  * store only ever sees a keyed hash of it.
  */
 export class ServerDriver extends Driver {
   readonly store: SessionStore
-  /**
-   * Each session's data as loaded or last written, key by key: the baseline a patch is diffed
-   * against without parsing the loaded JSON again. Weak: it goes with the request.
-   */
-  readonly #baselines = new WeakMap<SessionState, Encoded>()
-
   constructor (config: Config, store: SessionStore) {
     super(config)
     this.store = store
@@ -88,8 +64,8 @@ export class ServerDriver extends Driver {
     state.lastSeenAt = record.lastSeenAt
     state.data = record.data
     state.idIssuedAt = record.renewedAt ?? record.createdAt
-    const baseline = encode(record.data)
-    this.#baselines.set(state, baseline)
+    const baseline = takeHandedOver(record.data) ?? encodeFields(record.data)
+    state.baseline = baseline
     state.loadedJson = baseline.json
     // Found under an older secret: move it now, even on a read-only request, so the old secret can
     // be dropped once every active session has been seen once.
@@ -162,7 +138,7 @@ export class ServerDriver extends Driver {
 
   /** Writes what changed; `sendable: false` (a WebSocket) never sends a cookie. */
   async persist (state: SessionState, sendable = true): Promise<void> {
-    const after = state.maybeDirty ? encode(state.data) : undefined
+    const after = state.maybeDirty ? this.#encode(state) : undefined
     const json = after === undefined ? state.loadedJson : after.json
     if (json === state.failedJson || this.nothingToWrite(state, json)) return
     const bytes = Buffer.byteLength(json)
@@ -198,8 +174,18 @@ export class ServerDriver extends Driver {
     }
     if (cookie) this.sendCookie(state, id, ttlMs)
     state.storeKey = key
-    if (after !== undefined) this.#baselines.set(state, after)
+    if (after !== undefined) state.baseline = after
     this.written(state, json, seenAt)
+  }
+
+  /**
+   * The data's JSON for a write. Only the keys the request set, deleted or was handed (objects) are
+   * serialised again; the others keep their JSON from the baseline, which no code could have changed.
+   */
+  #encode (state: SessionState): Encoded {
+    const changed = state.changedKeys
+    const baseline = changed === undefined || state.unsaved ? undefined : state.baseline
+    return baseline === undefined ? encodeFields(state.data) : encodeFields(state.data, baseline.fields, changed)
   }
 
   #record (state: SessionState, now: number): SessionRecord {
@@ -245,7 +231,7 @@ export class ServerDriver extends Driver {
     const data = state.data
     // Set at load and at every write of changed data; a diff only runs for a session loaded or
     // written in this request (not unsaved), so the baseline is there and matches loadedJson.
-    const before = (this.#baselines.get(state) as Encoded).fields
+    const before = (state.baseline as Encoded).fields
     const patch: SessionPatch = { set: {}, unset: [], lastSeenAt }
     for (const [k, json] of after.fields) if (before.get(k) !== json) patch.set[k] = data[k]
     for (const k of before.keys()) if (!after.fields.has(k)) patch.unset.push(k)

@@ -1,0 +1,83 @@
+/**
+ * @internal Session data as JSON one key at a time: what the server driver diffs a write against, and
+ * how the MemoryStore holds a session. The whole object's JSON is the fields joined in order, exactly
+ * what `JSON.stringify(data)` gives.
+ */
+
+const NONE: readonly string[] = []
+
+/** Each key's JSON, and the whole object's JSON they add up to. */
+export interface Encoded {
+  json: string
+  fields: ReadonlyMap<string, string>
+}
+
+/**
+ * The data's JSON, key by key. With `known`, a key not listed in `changed` takes its JSON from there
+ * instead of being serialised again (the caller vouches that such a key's value is the one `known`
+ * was made from); a key `known` lacks is serialised.
+ */
+export function encodeFields (
+  data: Record<string, unknown>,
+  known?: ReadonlyMap<string, string>,
+  changed: readonly string[] = NONE
+): Encoded {
+  const fields = new Map<string, string>()
+  let json = '{'
+  for (const key of Object.keys(data)) {
+    const value = (changed.includes(key) ? undefined : known?.get(key)) ?? JSON.stringify(data[key])
+    // As JSON.stringify does: a value JSON cannot spell (undefined) leaves its key out.
+    if (value === undefined) continue
+    json += `${fields.size === 0 ? '' : ','}${JSON.stringify(key)}:${value}`
+    fields.set(key, value)
+  }
+  return { json: json + '}', fields }
+}
+
+/** The whole object's JSON of some fields, in their order. */
+export function joinFields (fields: ReadonlyMap<string, string>): string {
+  let json = '{'
+  for (const [key, value] of fields) json += `${json.length === 1 ? '' : ','}${JSON.stringify(key)}:${value}`
+  return json + '}'
+}
+
+/**
+ * Whether parsing the joined fields gives an object whose keys come in the fields' order: not when a
+ * key is an array index ('0', '42'), which a JavaScript object lists first, in numeric order. (Any key
+ * that starts with a digit counts, to keep the check cheap.)
+ */
+export function keepsOrder (key: string): boolean {
+  const c = key.charCodeAt(0)
+  return !(c >= 48 && c <= 57)
+}
+
+// The last data a store handed over with its JSON (one entry: the driver takes it right after the read).
+let handedData: object | undefined
+let handedFields: Encoded | undefined
+
+/**
+ * A store hands over the per-key JSON it parsed `data` from, so that the driver takes its baseline from
+ * there instead of serialising the data it just loaded. Only for data whose keys come in the fields'
+ * order (see keepsOrder). Nothing is added to the record (no property for a logger or a deep-equality
+ * check to see), and a store subclass or wrapper that overrides `get()` still has its `get()` called.
+ */
+export function handOver (data: object, encoded: Encoded): void {
+  handedData = data
+  handedFields = encoded
+}
+
+/**
+ * The per-key JSON handed over with this very `data` object, if it was the last handed over and still
+ * has those keys in that order (a store wrapper that added, removed or renamed a key after the read
+ * voids it); taken, not kept.
+ */
+export function takeHandedOver (data: object): Encoded | undefined {
+  if (data !== handedData) return undefined
+  const encoded = handedFields as Encoded
+  handedData = handedFields = undefined
+  const keys = Object.keys(data)
+  if (keys.length !== encoded.fields.size) return undefined
+  let i = 0
+  for (const key of encoded.fields.keys()) if (keys[i++] !== key) return undefined
+  return encoded
+}
