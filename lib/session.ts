@@ -111,11 +111,15 @@ export function stateOf (session: Session<object>): SessionState {
   return lastState
 }
 
-/** `key` may change (set, deleted, or its object handed out). */
+/**
+ * `key` may change (set, deleted, or its object handed out). Keys are listed only for a session with a
+ * per-key baseline to reuse (a server store's, once loaded or written); the cookie store serialises
+ * the whole session anyway.
+ */
 function mayChange (state: SessionState, key: string): void {
   if (!state.maybeDirty) {
     state.maybeDirty = true
-    state.changedKeys = [key]
+    state.changedKeys = state.baseline === undefined ? undefined : [key]
   } else if (state.changedKeys !== undefined && state.changedKeys[state.changedKeys.length - 1] !== key) {
     // Consecutive repeats (a get() in a loop) are kept once.
     state.changedKeys.push(key)
