@@ -111,6 +111,9 @@ export function stateOf (session: Session<object>): SessionState {
   return lastState
 }
 
+/** How many changed keys a request lists before it counts every key as changed. */
+const MAX_LISTED = 32
+
 /**
  * `key` may change (set, deleted, or its object handed out). Keys are listed only for a session with a
  * per-key baseline to reuse (a server store's, once loaded or written); the cookie store serialises
@@ -121,8 +124,10 @@ function mayChange (state: SessionState, key: string): void {
     state.maybeDirty = true
     state.changedKeys = state.baseline === undefined ? undefined : [key]
   } else if (state.changedKeys !== undefined && state.changedKeys[state.changedKeys.length - 1] !== key) {
-    // Consecutive repeats (a get() in a loop) are kept once.
-    state.changedKeys.push(key)
+    // Consecutive repeats (a get() in a loop) are kept once; past MAX_LISTED, any key may have changed
+    // (a list that only grows would cost memory and a slower lookup per key at the write).
+    if (state.changedKeys.length === MAX_LISTED) state.changedKeys = undefined
+    else state.changedKeys.push(key)
   }
 }
 

@@ -1,6 +1,8 @@
 import t, { type Test } from 'tap'
 import type { FastifyInstance } from 'fastify'
 import { MemoryStore, PostgresStore, RedisStore, type SessionStore } from '../../lib/index.js'
+import type { SessionState } from '../../lib/session.js'
+import { kState } from '../../lib/symbols.js'
 import { build, cookiePair, loose } from '../helpers/index.js'
 import { connectRedis } from '../helpers/redis-clients.js'
 import { redisSkip, startRedis } from '../helpers/redis-server.js'
@@ -92,6 +94,15 @@ function routes (app: FastifyInstance): void {
     notes.push('n2')
     return { ok: true }
   })
+  app.get('/many-reads', async (request) => {
+    // Far more keys read than a request lists: past that, every key counts as changed.
+    const notes = s(request).get('notes') as string[]
+    for (let i = 0; i < 100; i++) s(request).get(i % 2 === 0 ? 'profile' : 'notes')
+    notes.push('late')
+    ;(s(request).get('profile') as Profile).tags.push('late')
+    const listed = (request.session as unknown as Record<symbol, SessionState>)[kState].changedKeys
+    return { changed: request.session.changed, listed: listed?.length ?? 'every key' }
+  })
   app.get('/mutate-digit-key', async (request) => {
     ;(s(request).get('1st') as { n: number }).n = 2
     return { ok: true }
@@ -177,6 +188,12 @@ for (const [name, makeStore, skip] of STORES) {
       await s.get('/mutate-one-of-several')
       t.same(writes, ['patch {"notes":["n1","n2"]} []'])
       t.same(await s.data(), { ...seeded, notes: ['n1', 'n2'] })
+    })
+
+    await t.test('past the listed keys, every key counts as changed: all changes are written', async (t) => {
+      const s = await session()
+      t.same(await s.get('/many-reads'), { changed: true, listed: 'every key' }, 'the list did not grow past its bound')
+      t.same(await s.data(), { ...seeded, profile: { name: 'ann', tags: ['a', 'late'] }, notes: ['n1', 'late'] })
     })
 
     await t.test('a delete is written, the other keys kept', async (t) => {
