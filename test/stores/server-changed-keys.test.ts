@@ -100,7 +100,7 @@ function routes (app: FastifyInstance): void {
     for (let i = 0; i < 100; i++) s(request).get(i % 2 === 0 ? 'profile' : 'notes')
     notes.push('late')
     ;(s(request).get('profile') as Profile).tags.push('late')
-    const listed = (request.session as unknown as Record<symbol, SessionState | undefined>)[kState]?.changedKeys
+    const listed = ((request.session as unknown as Record<symbol, unknown>)[kState] as SessionState).changedKeys
     return { changed: request.session.changed, listed: listed?.length ?? 'every key' }
   })
   app.get('/mutate-digit-key', async (request) => {
