@@ -27,6 +27,9 @@ function sessionOf<T extends object> (request: FastifyRequest, sessionName: stri
   throw new InvalidOptionError('sessionName', `a guard of the route ${where} reads the session "${sessionName}", and no session of that name is registered`)
 }
 
+/** Decides whether a request is logged in, from the session the guard reads. */
+type IsAuthenticated<T extends object> = (session: Session<T>, request: FastifyRequest) => boolean | Promise<boolean>
+
 /**
  * Options of {@link requireLogin}.
  *
@@ -35,7 +38,7 @@ function sessionOf<T extends object> (request: FastifyRequest, sessionName: stri
  */
 export interface RequireLoginOptions<T extends object = SessionData> {
   /** Decides whether the request is logged in. @default session.get('userId') != null */
-  isAuthenticated?: (session: Session<T>, request: FastifyRequest) => boolean | Promise<boolean>
+  isAuthenticated?: IsAuthenticated<T>
   /**
    * Where a browser that is not logged in is sent (303, with `?next=` the page it asked for). API
    * clients get 401 JSON either way. @default undefined (always 401)
@@ -112,7 +115,7 @@ function denyLogin (request: FastifyRequest, reply: FastifyReply, redirectTo: st
  * ```
  */
 export function requireLogin<T extends object = SessionData> (options: RequireLoginOptions<T> = {}): preHandlerAsyncHookHandler {
-  const isAuthenticated: (session: Session<T>, request: FastifyRequest) => boolean | Promise<boolean> = options.isAuthenticated ?? defaultIsAuthenticated
+  const isAuthenticated: IsAuthenticated<T> = options.isAuthenticated ?? defaultIsAuthenticated
   const redirectTo = options.redirectTo
   const sessionName = options.sessionName ?? 'session'
   return guard(async function requireLoginGuard (request, reply) {
@@ -134,7 +137,7 @@ export function requireLogin<T extends object = SessionData> (options: RequireLo
 export function requireRole<T extends object = SessionData> (roles: string | readonly string[], options: RequireRoleOptions<T> = {}): preHandlerAsyncHookHandler {
   const allowed = new Set(typeof roles === 'string' ? [roles] : roles)
   const roleKey = options.roleKey ?? 'role'
-  const isAuthenticated: (session: Session<T>, request: FastifyRequest) => boolean | Promise<boolean> = options.isAuthenticated ?? defaultIsAuthenticated
+  const isAuthenticated: IsAuthenticated<T> = options.isAuthenticated ?? defaultIsAuthenticated
   const redirectTo = options.redirectTo
   const sessionName = options.sessionName ?? 'session'
   return guard(async function requireRoleGuard (request, reply) {
