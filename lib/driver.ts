@@ -11,7 +11,7 @@ import type { Session, SessionDriver, SessionState } from './session.js'
 /** Why a session cookie was not used; fixed strings, the only detail a rejection log line carries. */
 export type RejectReason =
   | 'oversized' | 'malformed' | 'truncated' | 'unknown-version' | 'decryption-failed' | 'malformed-payload'
-  | 'expired-idle' | 'expired-absolute' | 'unknown-id' | 'invalid-record' | 'revoked'
+  | 'expired-idle' | 'expired-absolute' | 'unknown-id' | 'invalid-record' | 'revoked' | 'ended'
 
 /** Lifecycle events logged at debug level, with a keyed hash of the id, never the id. */
 export type LifecycleEvent = 'created' | 'regenerated' | 'renewed' | 'destroyed' | 'expired' | 'rejected'
@@ -85,13 +85,21 @@ export abstract class Driver implements SessionDriver {
     return state.id
   }
 
-  /** Records a successful write: the written data is the new baseline, and nothing more is owed. */
-  written (state: SessionState, json: string, lastSeenAt: number): void {
+  /**
+   * Records a successful write: the written data is the new baseline. Nothing more is owed unless a
+   * change came while the write ran (`edits` counted when it began), or an object was handed out: the
+   * handler may still change it, so its key stays watched until the request ends.
+   */
+  written (state: SessionState, json: string, lastSeenAt: number, edits: number): void {
     const created = state.unsaved
     const renewed = state.renew
     state.lastSeenAt = lastSeenAt
     state.loadedJson = json
-    state.maybeDirty = false
+    if (state.edits === edits) {
+      const handed = state.handed
+      state.maybeDirty = handed !== undefined
+      state.changedKeys = handed === undefined || handed === true ? undefined : [...handed]
+    }
     state.refresh = false
     state.rewrite = false
     state.renew = false
@@ -137,6 +145,7 @@ export abstract class Driver implements SessionDriver {
   forget (state: SessionState): void {
     this.reset(state, Date.now())
     state.data = {}
+    state.handed = undefined
     state.storeKey = undefined
     state.maybeDirty = false
     state.failedJson = undefined
@@ -197,6 +206,9 @@ export abstract class Driver implements SessionDriver {
     state.lastSeenAt = now
     state.idIssuedAt = now
     state.loadedJson = '{}'
+    // What a write is diffed against is what the store holds for this session: nothing, now.
+    state.baseline = undefined
+    state.links = undefined
     state.rewrite = false
     state.renew = false
     state.refresh = false

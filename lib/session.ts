@@ -43,6 +43,17 @@ export interface SessionState {
    * have (`clear()`, `data()`, `regenerate()`). Stale while maybeDirty is false.
    */
   changedKeys: string[] | undefined
+  /** How many changes were made (set, delete, clear, an object handed out): a write tells by it whether any came while it ran. */
+  edits: number
+  /**
+   * The keys whose objects were handed out (`get`), or true for every key (`data()`): the handler may
+   * change those objects at any time until the request ends, so they stay watched after each write.
+   */
+  handed: string[] | true | undefined
+  /** Server stores: the store keys linked to the loaded record by a renewal (see SessionRecord.links). */
+  links: string[] | undefined
+  /** Server stores: the write in flight, which the next write waits for (writes of one session never overlap). */
+  writing: Promise<void> | undefined
   /**
    * Server stores: each key's JSON as loaded or last written, what a write is diffed against without
    * parsing the loaded JSON again.
@@ -120,6 +131,7 @@ const MAX_LISTED = 32
  * the whole session anyway.
  */
 function mayChange (state: SessionState, key: string): void {
+  state.edits++
   if (!state.maybeDirty) {
     state.maybeDirty = true
     state.changedKeys = state.baseline === undefined ? undefined : [key]
@@ -133,8 +145,20 @@ function mayChange (state: SessionState, key: string): void {
 
 /** Any key may change. */
 function mayChangeAll (state: SessionState): void {
+  state.edits++
   state.maybeDirty = true
   state.changedKeys = undefined
+}
+
+/** The object under `key` was handed out: it may change until the request ends, after any write. */
+function handOut (state: SessionState, key: string): void {
+  mayChange(state, key)
+  const handed = state.handed
+  if (handed === undefined) state.handed = [key]
+  else if (handed !== true && !handed.includes(key)) {
+    if (handed.length === MAX_LISTED) state.handed = true
+    else handed.push(key)
+  }
 }
 
 /** A change was made: have the end of the response checked for it going unsaved, once per request. */
@@ -166,6 +190,10 @@ export class Session<T extends object = SessionData> {
       loadedJson: '{}',
       maybeDirty: false,
       changedKeys: undefined,
+      edits: 0,
+      handed: undefined,
+      links: undefined,
+      writing: undefined,
       baseline: undefined,
       refresh: false,
       rewrite: false,
@@ -197,8 +225,8 @@ export class Session<T extends object = SessionData> {
     const state = stateOf(this)
     if (!hasOwn(state.data, key)) return undefined
     const value = state.data[key]
-    // An object handed out can be mutated in place; such a change must still be saved.
-    if (typeof value === 'object' && value !== null) mayChange(state, key)
+    // An object handed out can be mutated in place, before or after a save(); such a change must still be saved.
+    if (typeof value === 'object' && value !== null) handOut(state, key)
     return value as T[K]
   }
 
@@ -243,6 +271,7 @@ export class Session<T extends object = SessionData> {
   clear (): void {
     const state = stateOf(this)
     state.data = {}
+    state.handed = undefined
     mayChangeAll(state)
     watchEnd(state)
   }
@@ -251,6 +280,8 @@ export class Session<T extends object = SessionData> {
   data (): Partial<T> {
     const state = stateOf(this)
     mayChangeAll(state)
+    // A shallow copy shares its objects with the session: every key stays watched.
+    state.handed = true
     return { ...state.data } as Partial<T>
   }
 
@@ -291,6 +322,8 @@ export class Session<T extends object = SessionData> {
    */
   async regenerate (keep?: ReadonlyArray<keyof T & string> | true): Promise<void> {
     const state = stateOf(this)
+    await state.driver.regenerate(state)
+    // Chosen after the old record is gone: a change made while it was being deleted is kept too.
     const old = state.data
     let data: Record<string, unknown> = {}
     if (keep === true) {
@@ -298,7 +331,6 @@ export class Session<T extends object = SessionData> {
     } else if (keep !== undefined) {
       for (const key of keep) if (hasOwn(old, key)) data[key] = old[key]
     }
-    await state.driver.regenerate(state)
     state.data = data
     mayChangeAll(state)
     watchEnd(state)
@@ -315,6 +347,7 @@ export class Session<T extends object = SessionData> {
     await state.driver.destroy(state)
     state.data = {}
     state.maybeDirty = false
+    state.handed = undefined
     watchEnd(state)
   }
 

@@ -25,6 +25,7 @@ export interface ConnectSession {
   lastSeenAt: number
   user?: string
   renewedAt?: number
+  links?: string[]
 }
 
 function call (fn: (callback: ConnectCallback) => unknown): Promise<unknown> {
@@ -57,6 +58,7 @@ function toRecord (value: unknown, now: number): SessionRecord | undefined {
   if (!isTime(v.createdAt) || !isTime(v.lastSeenAt)) return undefined
   if (v.user !== undefined && typeof v.user !== 'string') return undefined
   if (v.renewedAt !== undefined && !isTime(v.renewedAt)) return undefined
+  if (v.links !== undefined && !(Array.isArray(v.links) && v.links.every((l) => typeof l === 'string'))) return undefined
   const cookie = v.cookie as { expires?: unknown } | undefined
   const expires = typeof cookie === 'object' && cookie !== null ? cookie.expires : undefined
   if (typeof expires !== 'string' && !(expires instanceof Date)) return undefined
@@ -70,6 +72,7 @@ function toRecord (value: unknown, now: number): SessionRecord | undefined {
   }
   if (v.user !== undefined) record.user = v.user
   if (v.renewedAt !== undefined) record.renewedAt = v.renewedAt
+  if (v.links !== undefined) record.links = [...v.links as string[]]
   return record
 }
 
@@ -80,7 +83,9 @@ function toRecord (value: unknown, now: number): SessionRecord | undefined {
  * and `originalMaxAge` give the store its TTL.
  *
  * Connect stores write whole sessions, so the adapter has no `patch` (two requests changing the same
- * session at once: the last one's whole record wins) and no per-user index. It has no `touch` either:
+ * session at once: the last one's whole record wins) and no per-user index. Nor can it check and write
+ * in one step: a renewal reads the old record, then writes (see docs/concurrency.md for what that
+ * leaves open). It has no `touch` either:
  * a connect store's touch only extends the backend's TTL, while the server-enforced idle timeout
  * needs the record's last-seen time moved, so a refresh rewrites the record.
  *
@@ -111,6 +116,7 @@ export function fromConnectStore (store: ConnectStoreLike): SessionStore {
       }
       if (record.user !== undefined) session.user = record.user
       if (record.renewedAt !== undefined) session.renewedAt = record.renewedAt
+      if (record.links !== undefined && record.links.length > 0) session.links = [...record.links]
       await call((cb) => store.set(key, session, cb))
     },
     async destroy (key) {

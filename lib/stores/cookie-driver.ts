@@ -168,6 +168,6 @@ export class CookieDriver extends Driver {
       state.failedJson = json
       throw err
     }
-    this.written(state, json, now)
+    this.written(state, json, now, state.edits)
   }
 }

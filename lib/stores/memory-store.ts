@@ -24,6 +24,7 @@ interface Entry {
   expiresAt: number
   user: string | undefined
   renewedAt: number | undefined
+  links: string[] | undefined
 }
 
 function ordered (fields: ReadonlyMap<string, string>): boolean {
@@ -80,6 +81,7 @@ export class MemoryStore implements SessionStore {
     if (entry.ordered) handOver(record.data, { json, fields: entry.fields })
     if (entry.user !== undefined) record.user = entry.user
     if (entry.renewedAt !== undefined) record.renewedAt = entry.renewedAt
+    if (entry.links !== undefined) record.links = [...entry.links]
     return record
   }
 
@@ -93,14 +95,29 @@ export class MemoryStore implements SessionStore {
       lastSeenAt: record.lastSeenAt,
       expiresAt: Date.now() + ttlMs,
       user: record.user,
-      renewedAt: record.renewedAt
+      renewedAt: record.renewedAt,
+      links: record.links === undefined || record.links.length === 0 ? undefined : [...record.links]
     })
   }
 
-  async patch (key: string, changes: SessionPatch, ttlMs: number): Promise<void> {
+  async replace (key: string, record: SessionRecord, ttlMs: number): Promise<boolean> {
+    // One synchronous step: nothing can end the session between the check and the write.
+    if (this.#live(key) === undefined) return false
+    await this.set(key, record, ttlMs)
+    return true
+  }
+
+  async take (key: string): Promise<string[] | undefined> {
+    const entry = this.#live(key)
+    if (entry === undefined) return undefined
+    this.#remove(key)
+    return entry.links ?? []
+  }
+
+  async patch (key: string, changes: SessionPatch, ttlMs: number): Promise<boolean> {
     const entry = this.#live(key)
     // The session ended (destroyed or expired) while the request ran: do not bring it back.
-    if (entry === undefined) return
+    if (entry === undefined) return false
     const fields = new Map(entry.fields)
     for (const k of Object.keys(changes.set)) {
       const json = JSON.stringify(changes.set[k])
@@ -117,13 +134,15 @@ export class MemoryStore implements SessionStore {
       entry.user = changes.user ?? undefined
       this.#index(key, entry.user)
     }
+    return true
   }
 
-  async touch (key: string, ttlMs: number, lastSeenAt: number): Promise<void> {
+  async touch (key: string, ttlMs: number, lastSeenAt: number): Promise<boolean> {
     const entry = this.#live(key)
-    if (entry === undefined) return
+    if (entry === undefined) return false
     entry.lastSeenAt = lastSeenAt
     entry.expiresAt = Date.now() + ttlMs
+    return true
   }
 
   async destroy (key: string): Promise<void> {

@@ -44,8 +44,11 @@ export function schemaStatements (table: string, bare: string): string[] {
   created_at timestamptz NOT NULL,
   last_seen_at timestamptz NOT NULL,
   renewed_at timestamptz,
-  expires_at timestamptz NOT NULL
+  expires_at timestamptz NOT NULL,
+  links text
 )`,
+    // Tables made before links existed (0.1.0) get the column.
+    `ALTER TABLE ${table} ADD COLUMN IF NOT EXISTS links text`,
     `CREATE INDEX IF NOT EXISTS "${bare}_user_id_idx" ON ${table} (user_id) WHERE user_id IS NOT NULL`,
     `CREATE INDEX IF NOT EXISTS "${bare}_expires_at_idx" ON ${table} (expires_at)`
   ]
@@ -54,11 +57,16 @@ export function schemaStatements (table: string, bare: string): string[] {
 function statements (table: string) {
   return {
     get: `SELECT data::text AS data, user_id, ${ms('created_at')} AS created_at, ${ms('last_seen_at')} AS last_seen_at,
-  ${ms('renewed_at')} AS renewed_at FROM ${table} WHERE key = $1 AND expires_at > now()`,
-    set: `INSERT INTO ${table} AS s (key, data, user_id, created_at, last_seen_at, renewed_at, expires_at)
-VALUES ($1, $2::jsonb, $3, ${time('$4')}, ${time('$5')}, ${time('$6')}, ${expiry('$7')})
+  ${ms('renewed_at')} AS renewed_at, links FROM ${table} WHERE key = $1 AND expires_at > now()`,
+    set: `INSERT INTO ${table} AS s (key, data, user_id, created_at, last_seen_at, renewed_at, expires_at, links)
+VALUES ($1, $2::jsonb, $3, ${time('$4')}, ${time('$5')}, ${time('$6')}, ${expiry('$7')}, $8)
 ON CONFLICT (key) DO UPDATE SET data = excluded.data, user_id = excluded.user_id, created_at = excluded.created_at,
-  last_seen_at = excluded.last_seen_at, renewed_at = excluded.renewed_at, expires_at = excluded.expires_at`,
+  last_seen_at = excluded.last_seen_at, renewed_at = excluded.renewed_at, expires_at = excluded.expires_at,
+  links = excluded.links`,
+    // Only onto a live row, in one statement: a session deleted meanwhile matches nothing.
+    replace: `UPDATE ${table} SET data = $2::jsonb, user_id = $3, created_at = ${time('$4')}, last_seen_at = ${time('$5')},
+  renewed_at = ${time('$6')}, expires_at = ${expiry('$7')}, links = $8 WHERE key = $1 AND expires_at > now()`,
+    take: `DELETE FROM ${table} WHERE key = $1 RETURNING coalesce(links, '') AS links, expires_at > now() AS live`,
     // One UPDATE: the row lock makes concurrent patches of one session queue, and each re-reads the
     // row it waited for (READ COMMITTED), so patches of different keys all land. A row deleted or
     // expired meanwhile matches nothing and stays gone.
@@ -72,12 +80,14 @@ WHERE user_id = $1 AND expires_at > now() ORDER BY created_at`,
     // Expired rows of the user go too, but only live ones count as revoked.
     revoke: `WITH gone AS (DELETE FROM ${table} WHERE user_id = $1 RETURNING expires_at)
 SELECT (count(*) FILTER (WHERE expires_at > now()))::text AS n FROM gone`,
-    // SKIP LOCKED: rows a request is writing right now are left for the next batch, so a sweep never
-    // waits on request traffic, and request traffic waits on at most one short batch.
-    sweep: `DELETE FROM ${table} WHERE key IN (
-  SELECT key FROM ${table} WHERE expires_at <= now() LIMIT $1 FOR UPDATE SKIP LOCKED)`,
-    lock: 'SELECT pg_try_advisory_lock($1::bigint)::text AS locked',
-    unlock: 'SELECT pg_advisory_unlock($1::bigint)'
+    // One statement per batch, which is its own transaction: the advisory lock is transaction-scoped
+    // (released at its end whatever happens), so behind a transaction pooler (PgBouncer) it can neither
+    // leak nor be released on another backend. Without the lock (another instance is sweeping) it
+    // deletes nothing. SKIP LOCKED: rows a request is writing right now are left for the next batch, so
+    // a sweep never waits on request traffic, and request traffic waits on at most one short batch.
+    sweep: `WITH lock AS MATERIALIZED (SELECT pg_try_advisory_xact_lock($2::bigint) AS held)
+DELETE FROM ${table} WHERE key IN (
+  SELECT key FROM ${table} WHERE (SELECT held FROM lock) AND expires_at <= now() LIMIT $1 FOR UPDATE SKIP LOCKED)`
   }
 }
 

@@ -17,7 +17,7 @@ export interface PgResult {
   rowCount: number | null
 }
 
-/** A client checked out of the pool (pg's `PoolClient`): the sweeper holds one for a whole sweep. */
+/** A client checked out of the pool (pg's `PoolClient`), as `PgPoolLike.connect()` gives it. */
 export interface PgPoolClientLike {
   query (query: PgQuery): Promise<PgResult>
   /** Back to the pool; with an error (or `true`) the connection is closed instead. */
@@ -27,7 +27,8 @@ export interface PgPoolClientLike {
 /**
  * The part of node-postgres' `Pool` that PostgresStore uses: a `pg.Pool` instance fits. Typed by
  * shape so that the driver stays the application's choice and never becomes a dependency of this
- * package. A single `pg.Client` is refused: the sweeper needs its own connection from a pool.
+ * package. A single `pg.Client` is refused: it runs one query at a time, so every request would wait
+ * for every other's session query.
  */
 export interface PgPoolLike {
   query (query: PgQuery): Promise<PgResult>
@@ -90,6 +91,20 @@ function schemaError (err: unknown): unknown {
 }
 
 const time = (value: unknown): number => Number(value)
+
+/** The values of a whole row, in the order of the set and replace statements. */
+function rowValues (key: string, record: SessionRecord, ttlMs: number): unknown[] {
+  return [
+    key,
+    encodeEntries(record.data),
+    record.user === undefined ? null : escapeString(record.user),
+    record.createdAt,
+    record.lastSeenAt,
+    record.renewedAt ?? null,
+    ttlMs,
+    record.links === undefined || record.links.length === 0 ? null : record.links.join(' ')
+  ]
+}
 
 /**
  * Sessions in PostgreSQL, through a node-postgres pool: durable, shared by every instance of the app,
@@ -164,6 +179,7 @@ export class PostgresStore implements SessionStore {
       }
       if (row.user_id !== null) record.user = unescapeString(row.user_id as string)
       if (row.renewed_at !== null) record.renewedAt = time(row.renewed_at)
+      if (typeof row.links === 'string' && row.links !== '') record.links = row.links.split(' ')
       return record
     } catch {
       // A row edited by hand into something this store never writes cannot be trusted: the request
@@ -173,20 +189,23 @@ export class PostgresStore implements SessionStore {
   }
 
   async set (key: string, record: SessionRecord, ttlMs: number): Promise<void> {
-    await this.#query(this.#sql.set, [
-      key,
-      encodeEntries(record.data),
-      record.user === undefined ? null : escapeString(record.user),
-      record.createdAt,
-      record.lastSeenAt,
-      record.renewedAt ?? null,
-      ttlMs
-    ])
+    await this.#query(this.#sql.set, rowValues(key, record, ttlMs))
   }
 
-  async patch (key: string, changes: SessionPatch, ttlMs: number): Promise<void> {
+  async replace (key: string, record: SessionRecord, ttlMs: number): Promise<boolean> {
+    return (await this.#query(this.#sql.replace, rowValues(key, record, ttlMs))).rowCount === 1
+  }
+
+  async take (key: string): Promise<string[] | undefined> {
+    const row = (await this.#query(this.#sql.take, [key])).rows[0]
+    // An expired row is deleted all the same, but it was no session any more.
+    if (row === undefined || row.live !== true) return undefined
+    return row.links === '' ? [] : (row.links as string).split(' ')
+  }
+
+  async patch (key: string, changes: SessionPatch, ttlMs: number): Promise<boolean> {
     const user = changes.user
-    await this.#query(this.#sql.patch, [
+    return (await this.#query(this.#sql.patch, [
       key,
       changes.unset.map(escapeString),
       encodeEntries(changes.set),
@@ -194,11 +213,11 @@ export class PostgresStore implements SessionStore {
       user !== undefined,
       typeof user === 'string' ? escapeString(user) : null,
       ttlMs
-    ])
+    ])).rowCount === 1
   }
 
-  async touch (key: string, ttlMs: number, lastSeenAt: number): Promise<void> {
-    await this.#query(this.#sql.touch, [key, lastSeenAt, ttlMs])
+  async touch (key: string, ttlMs: number, lastSeenAt: number): Promise<boolean> {
+    return (await this.#query(this.#sql.touch, [key, lastSeenAt, ttlMs])).rowCount === 1
   }
 
   async destroy (key: string): Promise<void> {
@@ -216,45 +235,27 @@ export class PostgresStore implements SessionStore {
   }
 
   /**
-   * Deletes every expired row now, in batches of `sweepBatchSize` (the timer calls this). Only one
-   * instance sweeps a table at a time: the others skip (resolving to 0) while a PostgreSQL advisory
-   * lock is held, which is taken and released on the one connection that does the deleting.
+   * Deletes every expired row now, in batches of `sweepBatchSize` (the timer calls this). One instance
+   * sweeps a table at a time: each batch takes a transaction-scoped PostgreSQL advisory lock in the
+   * same statement, and a batch that finds it held deletes nothing, which ends the sweep. Works
+   * behind a transaction pooler: no lock outlives its statement.
    *
    * @returns how many rows this call deleted.
    */
   async sweep (): Promise<number> {
     if (this.#sweeping === undefined) {
-      this.#sweeping = this.#sweepLocked().finally(() => { this.#sweeping = undefined })
+      this.#sweeping = this.#sweepBatches().finally(() => { this.#sweeping = undefined })
     }
     return await this.#sweeping
   }
 
-  async #sweepLocked (): Promise<number> {
-    const client = await this.#pool.connect()
-    try {
-      const deleted = await this.#sweepWith(client)
-      client.release()
-      return deleted
-    } catch (err) {
-      // The connection is closed rather than pooled: a lock it may still hold ends with it, instead
-      // of blocking every other instance's sweeps.
-      client.release(true)
-      throw schemaError(err)
-    }
-  }
-
-  async #sweepWith (client: PgPoolClientLike): Promise<number> {
-    // Advisory locks belong to a connection: taken, used and released on this one client.
-    const { rows } = await client.query({ ...this.#sql.lock, values: [this.#lockKey] })
-    if ((rows[0] as Record<string, unknown>).locked !== 'true') return 0
+  async #sweepBatches (): Promise<number> {
     let deleted = 0
     let count = this.#batch
     while (count === this.#batch && !this.#closed) {
-      count = Number((await client.query({ ...this.#sql.sweep, values: [this.#batch] })).rowCount)
+      count = Number((await this.#query(this.#sql.sweep, [this.#batch, this.#lockKey])).rowCount)
       deleted += count
     }
-    // Not in a finally: after a failure above, the connection is closed instead.
-    await client.query({ ...this.#sql.unlock, values: [this.#lockKey] })
     return deleted
   }
 

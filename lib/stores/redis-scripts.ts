@@ -15,7 +15,7 @@ end
 // HSET comes first and the old fields go after it, rather than DEL then HSET: Redis checks maxmemory
 // only on a script's first write, and a DEL first would let a full Redis (noeviction) take new
 // sessions past its limit.
-const SET = `${HELPERS}
+const SET_BODY = `
 local fields = {}
 local keep = {}
 for i = 2, #ARGV do fields[#fields + 1] = ARGV[i] end
@@ -29,6 +29,21 @@ end
 if #gone > 0 then chunked('HDEL', KEYS[1], gone) end
 redis.call('PEXPIRE', KEYS[1], ARGV[1])
 return 1
+`
+const SET = HELPERS + SET_BODY
+
+// As SET, only onto a session that still exists (a renewal or a key-rotation move): 0 when it is gone,
+// in the same atomic step as the write, so a logout or revokeUser meanwhile is never undone.
+const REPLACE = `${HELPERS}
+if redis.call('EXISTS', KEYS[1]) == 0 then return 0 end
+${SET_BODY}`
+
+// KEYS[1] session. Deletes it and returns its links ('' for none), or false when it was not there:
+// read and deleted in one step, so a renewal linking a new id to it cannot slip in between.
+const TAKE = `
+local links = redis.call('HGET', KEYS[1], 'links')
+if redis.call('DEL', KEYS[1]) == 0 then return false end
+return links or ''
 `
 
 // KEYS[1] session; ARGV: ttl ms, lastSeenAt, user ('' unchanged, '-' none, '=name' set), number of
@@ -58,12 +73,13 @@ return {previous, user}
 `
 
 // KEYS[1] session; ARGV[1] ttl ms, ARGV[2] lastSeenAt. HSET before PEXPIRE: a PEXPIRE that ends
-// the key must not be followed by a write that recreates it without a TTL. Returns the user or nil.
+// the key must not be followed by a write that recreates it without a TTL. Returns the user ('' for
+// none), or nil when the session is gone.
 const TOUCH = `
 if redis.call('EXISTS', KEYS[1]) == 0 then return false end
 redis.call('HSET', KEYS[1], 'lastSeenAt', ARGV[2])
 redis.call('PEXPIRE', KEYS[1], ARGV[1])
-return redis.call('HGET', KEYS[1], 'user')
+return redis.call('HGET', KEYS[1], 'user') or ''
 `
 
 // KEYS[1] a user's set; ARGV[1] ttl ms, ARGV[2] session key. The set lives at least as long as its
@@ -96,6 +112,8 @@ function script (source: string): Script {
 /** The scripts RedisStore runs, each on the one key it is given. */
 export const SCRIPTS = {
   set: script(SET),
+  replace: script(REPLACE),
+  take: script(TAKE),
   patch: script(PATCH),
   touch: script(TOUCH),
   index: script(INDEX),

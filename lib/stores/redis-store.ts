@@ -1,6 +1,6 @@
 import { InvalidOptionError } from '../errors.js'
 import { redisCommands, type NodeRedisClientLike, type RedisClientLike, type RedisCommands } from './redis-commands.js'
-import { SCRIPTS } from './redis-scripts.js'
+import { SCRIPTS, type Script } from './redis-scripts.js'
 import { escapeString as encode, unescapeString as decode } from './string-escape.js'
 import type { SessionPatch, SessionRecord, SessionStore, SessionSummary } from './types.js'
 
@@ -56,6 +56,7 @@ function parseRecord (hash: Record<string, string>): SessionRecord | undefined {
   } catch {
     return undefined
   }
+  if (hash.links !== undefined && hash.links !== '') record.links = hash.links.split(' ')
   if (hash.renewedAt !== undefined) {
     const renewedAt = parseTime(hash.renewedAt)
     if (renewedAt === undefined) return undefined
@@ -108,42 +109,64 @@ export class RedisStore implements SessionStore {
   }
 
   async set (key: string, record: SessionRecord, ttlMs: number): Promise<void> {
+    await this.#write(SCRIPTS.set, key, record, ttlMs)
+  }
+
+  async replace (key: string, record: SessionRecord, ttlMs: number): Promise<boolean> {
+    const written = await this.#write(SCRIPTS.replace, key, record, ttlMs) === 1
+    if (!written && record.user !== undefined) await this.#client.srem(this.#userPrefix + encode(record.user), [key])
+    return written
+  }
+
+  async take (key: string): Promise<string[] | undefined> {
+    const links = await this.#client.script(SCRIPTS.take, this.#prefix + key, [])
+    if (typeof links !== 'string') return undefined
+    return links === '' ? [] : links.split(' ')
+  }
+
+  async #write (script: Script, key: string, record: SessionRecord, ttlMs: number): Promise<unknown> {
     const ttl = Math.ceil(ttlMs)
-    // Index first: a live session missing from its user's set would survive a revokeUser, while a
-    // set member whose session never got written is only a stale entry, cleaned on the next read.
+    // Serialised before the first await: the record's data is the live session, which the request may
+    // change while this write runs.
     const user = record.user === undefined ? undefined : encode(record.user)
-    if (user !== undefined) await this.#index(user, key, ttl)
     const args = [String(ttl), 'createdAt', String(record.createdAt), 'lastSeenAt', String(record.lastSeenAt)]
     if (user !== undefined) args.push('user', user)
     if (record.renewedAt !== undefined) args.push('renewedAt', String(record.renewedAt))
+    if (record.links !== undefined && record.links.length > 0) args.push('links', record.links.join(' '))
     for (const name of Object.keys(record.data)) args.push(DATA + encode(name), JSON.stringify(record.data[name]))
-    await this.#client.script(SCRIPTS.set, this.#prefix + key, args)
+    // Index first: a live session missing from its user's set would survive a revokeUser, while a
+    // set member whose session never got written is only a stale entry, cleaned on the next read.
+    if (user !== undefined) await this.#index(user, key, ttl)
+    return await this.#client.script(script, this.#prefix + key, args)
   }
 
-  async patch (key: string, changes: SessionPatch, ttlMs: number): Promise<void> {
+  async patch (key: string, changes: SessionPatch, ttlMs: number): Promise<boolean> {
     const ttl = Math.ceil(ttlMs)
     const names = Object.keys(changes.set)
     const newUser = typeof changes.user === 'string' ? encode(changes.user) : undefined
     const user = changes.user === undefined ? '' : newUser === undefined ? '-' : `=${newUser}`
-    if (newUser !== undefined) await this.#index(newUser, key, ttl)
     const args = [String(ttl), String(changes.lastSeenAt), user, String(names.length)]
     for (const name of names) args.push(DATA + encode(name), JSON.stringify(changes.set[name]))
     for (const name of changes.unset) args.push(DATA + encode(name))
+    if (newUser !== undefined) await this.#index(newUser, key, ttl)
     const result = await this.#client.script(SCRIPTS.patch, this.#prefix + key, args)
     if (!Array.isArray(result)) {
       if (newUser !== undefined) await this.#client.srem(this.#userPrefix + newUser, [key])
-      return
+      return false
     }
     const [previous, current] = result as [string, string]
     if (previous !== '' && previous !== current) await this.#client.srem(this.#userPrefix + previous, [key])
     // An unchanged user still gets its set's TTL extended along with the session's.
     if (current !== '' && changes.user === undefined) await this.#index(current, key, ttl)
+    return true
   }
 
-  async touch (key: string, ttlMs: number, lastSeenAt: number): Promise<void> {
+  async touch (key: string, ttlMs: number, lastSeenAt: number): Promise<boolean> {
     const ttl = Math.ceil(ttlMs)
     const user = await this.#client.script(SCRIPTS.touch, this.#prefix + key, [String(ttl), String(lastSeenAt)])
-    if (typeof user === 'string') await this.#index(user, key, ttl)
+    if (typeof user !== 'string') return false
+    if (user !== '') await this.#index(user, key, ttl)
+    return true
   }
 
   async destroy (key: string): Promise<void> {

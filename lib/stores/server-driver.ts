@@ -3,8 +3,17 @@ import { CookieUnsendableError, SessionTooLargeError, StoreUnavailableError } fr
 import type { Config } from '../options.js'
 import { isIdShape } from '../session-id.js'
 import type { Session, SessionState } from '../session.js'
+import { safeError } from '../safe-error.js'
 import { encodeFields, takeHandedOver, type Encoded } from './field-json.js'
 import type { SessionPatch, SessionRecord, SessionStore } from './types.js'
+
+// The most records one logout follows through renewal links: a chain longer than this would need a
+// renewal every few seconds for minutes, and each linked record expires with its grace anyway.
+const MAX_LINKED = 16
+// The most links one record keeps (the newest): older grace copies have expired long before.
+const MAX_LINKS = 4
+
+const written = (result: boolean | void): boolean => result !== false
 
 function isRecord (r: SessionRecord): boolean {
   return typeof r === 'object' && r !== null &&
@@ -64,6 +73,7 @@ export class ServerDriver extends Driver {
     state.lastSeenAt = record.lastSeenAt
     state.data = record.data
     state.idIssuedAt = record.renewedAt ?? record.createdAt
+    state.links = record.links
     const baseline = takeHandedOver(record.data) ?? encodeFields(record.data)
     state.baseline = baseline
     state.loadedJson = baseline.json
@@ -75,7 +85,7 @@ export class ServerDriver extends Driver {
   }
 
   #loadFailed (state: SessionState, err: unknown): void {
-    state.request.log.error({ err }, 'fastify-session-kit: the session store failed to load a session')
+    state.request.log.error({ err: safeError(err) }, 'fastify-session-kit: the session store failed to load a session')
     // Fail closed by default: a store outage must not look like a logout to the user, nor let a
     // guarded route run without knowing who is calling.
     if (this.config.onStoreError === 'fail') throw new StoreUnavailableError()
@@ -103,19 +113,35 @@ export class ServerDriver extends Driver {
     const key = state.storeKey
     if (key === undefined) return
     try {
-      await this.store.destroy(key)
+      await this.#endAll(state, key)
     } catch (err) {
-      state.request.log.error({ err }, 'fastify-session-kit: the session store failed to destroy a session')
+      state.request.log.error({ err: safeError(err) }, 'fastify-session-kit: the session store failed to destroy a session')
       throw new StoreUnavailableError()
     }
     state.storeKey = undefined
   }
 
   /**
+   * Ends the record under `key` and every record of the same session: those a renewal linked to it
+   * (read from each record as it is deleted, so a renewal running in another request right now is
+   * found too) and, after a secret rotation, the id's record under every other secret (a rotation
+   * move in another request may have just written it).
+   */
+  async #endAll (state: SessionState, key: string): Promise<void> {
+    const keys = new Set([key, ...(state.links ?? [])])
+    const keyring = this.config.keyring
+    if (keyring.keys.length > 1) for (const k of keyring.keys) keys.add(keyring.storeKey(state.id, k))
+    for (const k of keys) {
+      const links = await this.#take(k)
+      for (const link of links ?? []) if (keys.size < MAX_LINKED) keys.add(link)
+    }
+  }
+
+  /**
    * `save()` where no cookie can be sent: the browser keeps the id it has, so the record is written
-   * under that id, and its lastSeenAt stays with the browser's copy of the cookie. A renewal that is
-   * due waits for the next HTTP response. A session the browser has no id for, or one whose lifetime
-   * ran out while the socket was open (it becomes anonymous), cannot be saved.
+   * under that id. A renewal that is due waits for the next HTTP response. A session the browser has
+   * no id for, or one whose lifetime ran out while the socket was open (it becomes anonymous), cannot
+   * be saved.
    */
   async saveInPlace (state: SessionState, where: string): Promise<void> {
     const expired = state.unsaved ? undefined : this.expiry(state.createdAt, state.lastSeenAt, Date.now())
@@ -129,15 +155,77 @@ export class ServerDriver extends Driver {
     await this.persist(state, false)
   }
 
+  /**
+   * Reads the session again into a copy of the state and puts what it read in place in one step, so
+   * that no one sees the session empty while the store answers. Changes made before the reload are
+   * dropped; changes made while it ran are kept, over what it read.
+   */
   async reload (state: SessionState, session: Session): Promise<void> {
     const id = state.unsaved ? undefined : state.id
-    this.forget(state)
-    if (id !== undefined) await this.load(state, id)
+    state.maybeDirty = false
+    state.handed = undefined
+    const read: SessionState = { ...state }
+    this.forget(read)
+    try {
+      if (id !== undefined) await this.load(read, id)
+    } catch (err) {
+      this.forget(state)
+      throw err
+    }
+    const current = state.data
+    const during = state.maybeDirty ? state.changedKeys ?? true : undefined
+    Object.assign(state, {
+      data: read.data,
+      id: read.id,
+      isNew: read.isNew,
+      unsaved: read.unsaved,
+      createdAt: read.createdAt,
+      lastSeenAt: read.lastSeenAt,
+      idIssuedAt: read.idIssuedAt,
+      loadedJson: read.loadedJson,
+      baseline: read.baseline,
+      storeKey: read.storeKey,
+      links: read.links,
+      refresh: read.refresh,
+      rewrite: read.rewrite,
+      renew: read.renew,
+      destroyed: false,
+      clearCookie: state.clearCookie || read.clearCookie,
+      failedJson: undefined
+    })
+    if (during === true) {
+      state.data = current
+    } else if (during !== undefined) {
+      for (const key of during) {
+        if (Object.hasOwn(current, key)) state.data[key] = current[key]
+        else delete state.data[key]
+      }
+    }
+    state.maybeDirty = during !== undefined
+    state.changedKeys = during === true ? undefined : during
     await this.revalidate(state, session)
   }
 
-  /** Writes what changed; `sendable: false` (a WebSocket) never sends a cookie. */
+  /**
+   * Writes what changed; `sendable: false` (a WebSocket) never sends a cookie. The writes of one
+   * session run one at a time: a `save()` still running when the next write starts (another `save()`,
+   * or the response's own) finishes first, so the store applies them in order and each is diffed
+   * against what the one before it left.
+   */
   async persist (state: SessionState, sendable = true): Promise<void> {
+    const before = state.writing
+    const next = async (): Promise<void> => await this.#persist(state, sendable)
+    const run = before === undefined ? this.#persist(state, sendable) : before.then(next, next)
+    state.writing = run
+    try {
+      await run
+    } finally {
+      if (state.writing === run) state.writing = undefined
+    }
+  }
+
+  async #persist (state: SessionState, sendable: boolean): Promise<void> {
+    const edits = state.edits
     const after = state.maybeDirty ? this.#encode(state) : undefined
     const json = after === undefined ? state.loadedJson : after.json
     if (json === state.failedJson || this.nothingToWrite(state, json)) return
@@ -154,28 +242,46 @@ export class ServerDriver extends Driver {
     // moves once per refresh interval, with the browser's copy, whatever the requests in between do.
     const cookie = sendable && (state.unsaved || state.rewrite || renewed || state.overrides !== undefined ||
       state.refresh || now - state.lastSeenAt >= this.config.refreshMs)
-    const seenAt = cookie ? now : state.lastSeenAt
+    // A socket's touch() extends the session on the server; the browser's Max-Age follows on its next
+    // HTTP response.
+    const extend = cookie || state.refresh
+    const seenAt = extend ? now : state.lastSeenAt
     const id = this.writeId(state, now)
     // The key loaded with the session is the current secret's hash of this id unless a rotation move
     // or a new id is due: reuse it rather than hash again (a keyed BLAKE2b per write).
     const key = state.storeKey !== undefined && !state.rewrite && !renewed ? state.storeKey : this.config.keyring.storeKey(id)
-    const ttlMs = cookie
+    const ttlMs = extend
       ? this.remainingMs(state.createdAt, now)
       : Math.min(this.config.ttlMs - (now - seenAt), this.config.absoluteTtlMs - (now - state.createdAt))
+    let alive: boolean
     try {
-      await this.#write(state, key, after !== undefined && json !== state.loadedJson ? after : undefined, ttlMs, seenAt, renewed)
+      alive = await this.#write(state, key, after !== undefined && json !== state.loadedJson ? after : undefined, ttlMs, seenAt, renewed)
     } catch (err) {
-      state.request.log.error({ err }, 'fastify-session-kit: the session store failed to save a session')
+      state.request.log.error({ err: safeError(err) }, 'fastify-session-kit: the session store failed to save a session')
       if (this.config.onStoreError === 'fail') {
         state.failedJson = json
         throw new StoreUnavailableError()
       }
       return
     }
+    if (!alive) return this.#ended(state, sendable)
     if (cookie) this.sendCookie(state, id, ttlMs)
     state.storeKey = key
-    if (after !== undefined) state.baseline = after
-    this.written(state, json, seenAt)
+    // What the store holds now: the next write is diffed against it.
+    state.baseline = after ?? state.baseline ?? encodeFields(state.data)
+    this.written(state, json, seenAt, edits)
+  }
+
+  /**
+   * The session ended elsewhere (logout in another tab, `revokeUser`, expiry) while this request ran:
+   * nothing of it is written back, the request goes on with an anonymous session, and the browser's
+   * cookie is cleared.
+   */
+  #ended (state: SessionState, sendable: boolean): void {
+    const id = state.id
+    this.forget(state)
+    this.expire(state, id, 'ended')
+    if (sendable) this.sendClear(state)
   }
 
   /**
@@ -193,34 +299,80 @@ export class ServerDriver extends Driver {
     const user = this.userOf(state.data)
     if (user !== undefined) record.user = user
     if (state.idIssuedAt !== state.createdAt) record.renewedAt = state.idIssuedAt
+    if (state.links !== undefined) record.links = state.links
     return record
   }
 
-  /** Writes the session under `key`; `now` is the lastSeenAt to record (the last cookie's time when none is sent). */
+  /**
+   * Writes the session under `key`; `now` is the lastSeenAt to record (the last cookie's time when none
+   * is sent). Resolves to false when the session turned out to be gone: only a brand-new id is written
+   * unconditionally; every other write lands only on a session that still exists, checked atomically
+   * with the write by the store.
+   */
   async #write (
     state: SessionState, key: string, changed: Encoded | undefined, ttlMs: number, now: number, renewed: boolean
-  ): Promise<void> {
+  ): Promise<boolean> {
     const store = this.store
     const previousKey = state.storeKey
-    if (state.unsaved || state.rewrite || key !== previousKey) {
-      const record = this.#record(state, now)
-      await store.set(key, record, ttlMs)
-      if (previousKey === undefined || previousKey === key) return
-      // A renewed id: the previous one keeps working for renewGrace, so requests already in flight
-      // with it do not fail. Its copy's absolute lifetime ends with the grace (so no write through the
-      // old id can extend it) and it counts as just renewed (so those requests do not renew it again).
-      // A key-rotation move (same id, new hash): the old entry simply goes.
-      if (!renewed) return await store.destroy(previousKey)
-      const grace = Math.min(this.config.renewGraceMs, ttlMs)
-      const createdAt = now + grace - this.config.absoluteTtlMs
-      await store.set(previousKey, { ...record, createdAt, renewedAt: now }, grace)
-    } else if (changed !== undefined && store.patch !== undefined) {
-      await store.patch(key, this.#diff(state, changed, now), ttlMs)
-    } else if (changed !== undefined || store.touch === undefined) {
+    // A new id: no one else has it, so there is nothing to check.
+    if (state.unsaved || previousKey === undefined) {
       await store.set(key, this.#record(state, now), ttlMs)
-    } else {
-      await store.touch(key, ttlMs, now)
+      return true
     }
+    if (key !== previousKey) return await this.#move(state, previousKey, key, ttlMs, now, renewed)
+    if (changed !== undefined && store.patch !== undefined) return written(await store.patch(key, this.#diff(state, changed, now), ttlMs))
+    if (changed !== undefined || store.touch === undefined) return await this.#replace(key, this.#record(state, now), ttlMs)
+    return written(await store.touch(key, ttlMs, now))
+  }
+
+  /**
+   * Moves the session from the key it was loaded under to a new one: a renewal (a new id) or a
+   * key-rotation move (the same id under the current secret). Each step is conditional on the old
+   * record still existing, and the last step looks again, so that a logout or revocation that ends the
+   * old record at any point in between ends the new one too: the new id is not in any browser yet, so
+   * it never authenticates in that window.
+   */
+  async #move (state: SessionState, from: string, to: string, ttlMs: number, now: number, renewed: boolean): Promise<boolean> {
+    const store = this.store
+    const record = this.#record(state, now)
+    if (renewed) {
+      // The previous id keeps working for renewGrace, so requests already in flight with it do not
+      // fail. Its copy's absolute lifetime ends with the grace (so no write through the old id can
+      // extend it), it counts as just renewed (so those requests do not renew it again), and it is
+      // linked to the new record (so ending either ends both).
+      const grace = Math.min(this.config.renewGraceMs, ttlMs)
+      const links = [...(state.links ?? []), to].slice(-MAX_LINKS)
+      const copy = { ...record, createdAt: now + grace - this.config.absoluteTtlMs, renewedAt: now, links }
+      if (!await this.#replace(from, copy, grace)) return false
+      await store.set(to, { ...record, links: [from] }, ttlMs)
+      if (await store.get(from) !== undefined) {
+        state.links = [from]
+        return true
+      }
+    } else {
+      await store.set(to, record, ttlMs)
+      if (await this.#take(from) !== undefined) return true
+    }
+    await this.#endAll(state, to)
+    return false
+  }
+
+  /** `store.replace`, or where the store has none, a read and then a write (not atomic: see docs/concurrency.md). */
+  async #replace (key: string, record: SessionRecord, ttlMs: number): Promise<boolean> {
+    const store = this.store
+    if (store.replace !== undefined) return await store.replace(key, record, ttlMs)
+    if (await store.get(key) === undefined) return false
+    await store.set(key, record, ttlMs)
+    return true
+  }
+
+  /** `store.take`, or where the store has none, a read and then a delete. */
+  async #take (key: string): Promise<string[] | undefined> {
+    const store = this.store
+    if (store.take !== undefined) return await store.take(key)
+    const record = await store.get(key)
+    await store.destroy(key)
+    return record === undefined ? undefined : record.links ?? []
   }
 
   /**
@@ -229,8 +381,8 @@ export class ServerDriver extends Driver {
    */
   #diff (state: SessionState, after: Encoded, lastSeenAt: number): SessionPatch {
     const data = state.data
-    // Set at load and at every write of changed data; a diff only runs for a session loaded or
-    // written in this request (not unsaved), so the baseline is there and matches loadedJson.
+    // Set at load and at every write; a diff only runs for a session loaded or written (not unsaved),
+    // and reset() clears it, so it is there and is what the store holds.
     const before = (state.baseline as Encoded).fields
     const patch: SessionPatch = { set: {}, unset: [], lastSeenAt }
     for (const [k, json] of after.fields) if (before.get(k) !== json) patch.set[k] = data[k]

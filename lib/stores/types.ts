@@ -13,6 +13,12 @@ export interface SessionRecord {
   user?: string
   /** Milliseconds since the epoch when the session last got a new id by `renewAfter`, if it did. */
   renewedAt?: number
+  /**
+   * The store keys of the same session under its other ids while a renewal's grace lasts (the old id's
+   * copy lists the new key, the new record the old key), so that ending the session through any of
+   * them ends all. Stores keep it as they keep `user`; absent or empty when there are none.
+   */
+  links?: string[]
 }
 
 /** The changes of one request to an existing session, for stores that write only what changed. */
@@ -58,16 +64,31 @@ export interface SessionStore {
   destroy (key: string): Promise<void>
   /**
    * Refreshes the TTL and the last-seen time without rewriting data. A missing key stays missing:
-   * touch never creates a record. Without it the plugin refreshes with `set`.
+   * touch never creates a record. Resolves to `false` when there was no record (anything else counts
+   * as done). Without it the plugin refreshes with `replace`.
    */
-  touch? (key: string, ttlMs: number, lastSeenAt: number): Promise<void>
+  touch? (key: string, ttlMs: number, lastSeenAt: number): Promise<boolean | void>
   /**
    * Applies one request's changes atomically, leaving other keys as they are, so that concurrent
    * requests changing different keys do not erase each other's writes (the same key: the last write
    * wins). A missing key stays missing: a session destroyed or expired while the request ran must
-   * not come back. Without it the plugin writes whole records with `set`.
+   * not come back. Resolves to `false` when there was no record. Without it the plugin writes whole
+   * records with `replace`.
    */
-  patch? (key: string, changes: SessionPatch, ttlMs: number): Promise<void>
+  patch? (key: string, changes: SessionPatch, ttlMs: number): Promise<boolean | void>
+  /**
+   * Writes the whole record only if `key` holds a live one, atomically with that check; resolves to
+   * whether it did. A renewal or a key-rotation move writes through it, so that a session ended
+   * meanwhile (logout, `revokeUser`, expiry) is never brought back. Without it the plugin reads, then
+   * writes with `set`: a session ended between the two can come back (see docs/concurrency.md).
+   */
+  replace? (key: string, record: SessionRecord, ttlMs: number): Promise<boolean>
+  /**
+   * Deletes the record and resolves to its `links` (`[]` when it has none), or `undefined` when there
+   * was no live record, reading and deleting atomically: a logout then also ends the ids a renewal
+   * linked to the session, even while that renewal runs. Without it the plugin reads, then destroys.
+   */
+  take? (key: string): Promise<string[] | undefined>
   /**
    * Every live session of `user` (per-user index): the sessions whose record's `user` is `user`,
    * following `set` and `patch` as a session's user changes. Implement both index methods or neither.

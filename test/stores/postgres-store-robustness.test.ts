@@ -100,7 +100,18 @@ await t.test('PostgresStore robustness', { skip: postgresSkip() }, async (t) => 
     })
     const made = await shape('from_store')
     t.same(await shape('from_docs'), made)
-    t.equal((made as { columns: unknown[] }).columns.length, 7)
+    t.equal((made as { columns: unknown[] }).columns.length, 8)
+  })
+
+  await t.test('createSchema adds the links column to a table made by 0.1.0', async (t) => {
+    await pool.query(`CREATE TABLE old_sessions (key text COLLATE "C" PRIMARY KEY, data jsonb NOT NULL, user_id text COLLATE "C",
+      created_at timestamptz NOT NULL, last_seen_at timestamptz NOT NULL, renewed_at timestamptz, expires_at timestamptz NOT NULL)`)
+    const store = new PostgresStore({ pool, table: 'old_sessions', sweepIntervalMs: false })
+    t.teardown(() => store.close())
+    await t.rejects(store.set('k', record({ a: 1 }, 'u'), DAY), { code: 'FST_SESSION_STORE_SCHEMA' }, 'refused with a code before the upgrade')
+    await store.createSchema()
+    await store.set('k', { ...record({ a: 1 }, 'u'), links: ['x', 'y'] }, DAY)
+    t.same((await store.get('k'))?.links, ['x', 'y'], 'links kept once the column is there')
   })
 
   await t.test('hostile keys, users and data are values, never SQL', async (t) => {

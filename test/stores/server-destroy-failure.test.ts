@@ -10,7 +10,9 @@ t.test('destroy() and regenerate() fail closed when the store cannot delete', as
   const app = await build(t, { store }, loginRoutes)
   const cookie = cookiePair(await app.inject('/login')) as string
   const destroy = store.destroy.bind(store)
+  const take = store.take.bind(store)
   store.destroy = async () => { throw new Error('delete failed') }
+  store.take = async () => { throw new Error('delete failed') }
   for (const url of ['/logout', '/login']) {
     const res = await app.inject({ url, headers: { cookie } })
     t.equal(res.statusCode, 503, url)
@@ -18,6 +20,7 @@ t.test('destroy() and regenerate() fail closed when the store cannot delete', as
     t.equal(res.headers['set-cookie'], undefined, `${url}: the cookie is left alone`)
   }
   store.destroy = destroy
+  store.take = take
   t.same((await app.inject({ url: '/me', headers: { cookie } })).json(), { user: 'alice' }, 'the session is intact')
   await app.inject({ url: '/logout', headers: { cookie } })
   t.same((await app.inject({ url: '/me', headers: { cookie } })).json(), { user: null }, 'and ends once the store works')
