@@ -59,7 +59,10 @@ export interface FastifySessionOptions {
   renewAfter?: number
   /** Server stores: seconds the previous id keeps working after a renewal. @default 30 */
   renewGrace?: number
-  /** The data key naming the user, for `revokeUser`/`listUserSessions`. @default 'userId' */
+  /**
+   * The data key naming the user: what the guards' default check reads, and what server stores index
+   * for `revokeUser`/`listUserSessions`. @default 'userId'
+   */
   userKey?: string
   /** Server stores: the largest record in bytes of JSON. @default 65536 */
   maxDataBytes?: number
