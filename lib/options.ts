@@ -53,7 +53,7 @@ export interface FastifySessionOptions {
   saveUninitialized?: boolean
   /** Server stores: what a failing store does to a request, a 503 or an anonymous session. @default 'fail' */
   onStoreError?: 'fail' | 'anonymous'
-  /** Runs after a session loads; `false` makes it anonymous and clears its cookie (revocation). */
+  /** Runs after a session loads; anything but `true` makes the request anonymous and clears its cookie (revocation). */
   validate?: (session: Session, request: FastifyRequest) => boolean | Promise<boolean>
   /** Seconds after which a session gets a new id (its data kept). @default undefined (off) */
   renewAfter?: number
