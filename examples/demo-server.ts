@@ -1,4 +1,4 @@
-// The full demo: Salvo's session guide as HTML pages (login and logout, a dashboard behind
+// The full demo: a small site as HTML pages (login and logout, a dashboard behind
 // requireLogin, an admin panel behind requireAdmin, preferences with a visit counter, a shopping
 // cart), on the cookie store by default. Run it with `npm start`, then open http://127.0.0.1:3000.
 //

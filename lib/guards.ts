@@ -1,6 +1,7 @@
 import type { FastifyReply, FastifyRequest, preHandlerAsyncHookHandler } from 'fastify'
 import { ForbiddenError, GuardWithoutSessionError, InvalidOptionError, UnauthorizedError } from './errors.js'
 import type { Session, SessionData } from './session.js'
+import { registeredSession } from './registry.js'
 import { SESSION_OFF } from './session-off.js'
 import { kGuard } from './symbols.js'
 
@@ -10,18 +11,27 @@ function guard<T extends preHandlerAsyncHookHandler> (fn: T, sessionName: string
   return fn
 }
 
+/** The session a guard reads, and the data key naming its user. */
+interface Guarded<T extends object> {
+  session: Session<T>
+  userKey: string
+}
+
 /**
  * The session a guard reads. A guard on a route (`preHandler: requireLogin()`) that cannot work fails
  * at startup; one added with `addHook` to a scope is invisible to the startup check (Fastify does not
  * list a scope's hooks per route), so it fails here, with the same coded error, instead of answering
- * 401 to every request or throwing a TypeError.
+ * 401 to every request or throwing a TypeError. The scope's registry, not the request property, says
+ * whether a session of that name exists: another plugin's decorator of the same name is no session.
  *
  * @throws `FST_SESSION_GUARD_WITHOUT_SESSION` on a route without sessions, `FST_SESSION_INVALID_OPTION`
  * when no session of that name is registered.
  */
-function sessionOf<T extends object> (request: FastifyRequest, sessionName: string): Session<T> {
+function sessionOf<T extends object> (request: FastifyRequest, sessionName: string): Guarded<T> {
   const session = (request as unknown as Record<string, Session<T> | null | undefined>)[sessionName]
-  if (session !== SESSION_OFF && session != null) return session
+  // request.server is the route's own scope: sibling scopes may each register a session of this name.
+  const registered = registeredSession(request.server, sessionName)
+  if (registered !== undefined && session !== SESSION_OFF && session != null) return { session, userKey: registered.userKey }
   const where = `${request.method} ${String(request.routeOptions.url)}`
   if (session === SESSION_OFF) throw new GuardWithoutSessionError(where)
   throw new InvalidOptionError('sessionName', `a guard of the route ${where} reads the session "${sessionName}", and no session of that name is registered`)
@@ -37,7 +47,10 @@ type IsAuthenticated<T extends object> = (session: Session<T>, request: FastifyR
  * session's own type with `sessionName` (`requireLogin<AdminData>({ sessionName: 'adminSession', ... })`).
  */
 export interface RequireLoginOptions<T extends object = SessionData> {
-  /** Decides whether the request is logged in. @default session.get('userId') != null */
+  /**
+   * Decides whether the request is logged in.
+   * @default session.get(userKey) != null, with the `userKey` option of the session the guard reads
+   */
   isAuthenticated?: IsAuthenticated<T>
   /**
    * Where a browser that is not logged in is sent (303, with `?next=` the page it asked for). API
@@ -56,8 +69,10 @@ export interface RequireRoleOptions<T extends object = SessionData> extends Requ
 
 type UntypedSession = { get (key: string): unknown }
 
-function defaultIsAuthenticated (session: Session<object>): boolean {
-  return (session as unknown as UntypedSession).get('userId') != null
+/** Whether the request is logged in: `isAuthenticated` when given, else the session names a user. */
+async function loggedIn<T extends object> (guarded: Guarded<T>, request: FastifyRequest, isAuthenticated: IsAuthenticated<T> | undefined): Promise<boolean> {
+  if (isAuthenticated !== undefined) return await isAuthenticated(guarded.session, request)
+  return (guarded.session as unknown as UntypedSession).get(guarded.userKey) != null
 }
 
 /** Whether the Accept header ranks text/html above JSON (q-values first, then order). */
@@ -115,11 +130,11 @@ function denyLogin (request: FastifyRequest, reply: FastifyReply, redirectTo: st
  * ```
  */
 export function requireLogin<T extends object = SessionData> (options: RequireLoginOptions<T> = {}): preHandlerAsyncHookHandler {
-  const isAuthenticated: IsAuthenticated<T> = options.isAuthenticated ?? defaultIsAuthenticated
+  const isAuthenticated = options.isAuthenticated
   const redirectTo = options.redirectTo
   const sessionName = options.sessionName ?? 'session'
   return guard(async function requireLoginGuard (request, reply) {
-    if (await isAuthenticated(sessionOf<T>(request, sessionName), request)) return
+    if (await loggedIn(sessionOf<T>(request, sessionName), request, isAuthenticated)) return
     return denyLogin(request, reply, redirectTo)
   }, sessionName)
 }
@@ -137,13 +152,13 @@ export function requireLogin<T extends object = SessionData> (options: RequireLo
 export function requireRole<T extends object = SessionData> (roles: string | readonly string[], options: RequireRoleOptions<T> = {}): preHandlerAsyncHookHandler {
   const allowed = new Set(typeof roles === 'string' ? [roles] : roles)
   const roleKey = options.roleKey ?? 'role'
-  const isAuthenticated: IsAuthenticated<T> = options.isAuthenticated ?? defaultIsAuthenticated
+  const isAuthenticated = options.isAuthenticated
   const redirectTo = options.redirectTo
   const sessionName = options.sessionName ?? 'session'
   return guard(async function requireRoleGuard (request, reply) {
-    const session = sessionOf<T>(request, sessionName)
-    if (!await isAuthenticated(session, request)) return denyLogin(request, reply, redirectTo)
-    const role = (session as unknown as UntypedSession).get(roleKey)
+    const guarded = sessionOf<T>(request, sessionName)
+    if (!await loggedIn(guarded, request, isAuthenticated)) return denyLogin(request, reply, redirectTo)
+    const role = (guarded.session as unknown as UntypedSession).get(roleKey)
     const held = Array.isArray(role) ? role : [role]
     if (held.some((r) => typeof r === 'string' && allowed.has(r))) return
     reply.header('cache-control', 'no-store')

@@ -10,29 +10,10 @@ import { sessionManager } from './session-manager.js'
 import { CookieDriver } from './stores/cookie-driver.js'
 import { CookieStore } from './stores/cookie-store.js'
 import { ServerDriver } from './stores/server-driver.js'
-import { DuplicateSessionError } from './errors.js'
-import { kSessions } from './symbols.js'
+import { claim } from './registry.js'
 
 function makeDriver (config: Config): Driver {
   return config.store instanceof CookieStore ? new CookieDriver(config) : new ServerDriver(config, config.store)
-}
-
-interface Registered {
-  [kSessions]?: ReadonlyArray<{ sessionName: string, cookieName: string }>
-}
-
-/**
- * Refuses a second session with the same name or cookie name in one scope, before a decorator clash
- * (or two sessions silently fighting over one cookie) could happen.
- */
-function claim (fastify: FastifyInstance, config: Config): void {
-  const scope = fastify as Registered
-  const taken = scope[kSessions] ?? []
-  for (const other of taken) {
-    if (other.sessionName === config.sessionName) throw new DuplicateSessionError('sessionName', config.sessionName)
-    if (other.cookieName === config.cookieName) throw new DuplicateSessionError('cookieName', config.cookieName)
-  }
-  scope[kSessions] = [...taken, { sessionName: config.sessionName, cookieName: config.cookieName }]
 }
 
 async function fastifySessionKit (fastify: FastifyInstance, options: FastifySessionOptions): Promise<void> {

@@ -53,13 +53,16 @@ export interface FastifySessionOptions {
   saveUninitialized?: boolean
   /** Server stores: what a failing store does to a request, a 503 or an anonymous session. @default 'fail' */
   onStoreError?: 'fail' | 'anonymous'
-  /** Runs after a session loads; `false` makes it anonymous and clears its cookie (revocation). */
+  /** Runs after a session loads; anything but `true` makes the request anonymous and clears its cookie (revocation). */
   validate?: (session: Session, request: FastifyRequest) => boolean | Promise<boolean>
   /** Seconds after which a session gets a new id (its data kept). @default undefined (off) */
   renewAfter?: number
   /** Server stores: seconds the previous id keeps working after a renewal. @default 30 */
   renewGrace?: number
-  /** The data key naming the user, for `revokeUser`/`listUserSessions`. @default 'userId' */
+  /**
+   * The data key naming the user: what the guards' default check reads, and what server stores index
+   * for `revokeUser`/`listUserSessions`. @default 'userId'
+   */
   userKey?: string
   /** Server stores: the largest record in bytes of JSON. @default 65536 */
   maxDataBytes?: number

@@ -1,5 +1,6 @@
 import type { FastifyInstance, RouteOptions } from 'fastify'
 import { GuardWithoutSessionError, InvalidOptionError } from './errors.js'
+import { registeredSession } from './registry.js'
 import { kGuard, kSessionOff } from './symbols.js'
 
 /** A Fastify instance as this plugin marks it (see {@link kSessionOff}). */
@@ -41,7 +42,7 @@ export function onRoute (): (this: FastifyInstance, route: RouteOptions) => void
     const where = `${String(route.method)} ${route.url}`
     if (optsOut || scope[kSessionOff] === true) throw new GuardWithoutSessionError(where)
     for (const name of guarded) {
-      if (!this.hasRequestDecorator(name)) {
+      if (registeredSession(this, name) === undefined) {
         throw new InvalidOptionError('sessionName', `a guard of the route ${where} reads the session "${name}", and no session of that name is registered`)
       }
     }
