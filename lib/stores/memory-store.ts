@@ -25,6 +25,7 @@ interface Entry {
   user: string | undefined
   renewedAt: number | undefined
   links: string[] | undefined
+  movedTo: string | undefined
 }
 
 function ordered (fields: ReadonlyMap<string, string>): boolean {
@@ -82,6 +83,7 @@ export class MemoryStore implements SessionStore {
     if (entry.user !== undefined) record.user = entry.user
     if (entry.renewedAt !== undefined) record.renewedAt = entry.renewedAt
     if (entry.links !== undefined) record.links = [...entry.links]
+    if (entry.movedTo !== undefined) record.movedTo = entry.movedTo
     return record
   }
 
@@ -96,13 +98,16 @@ export class MemoryStore implements SessionStore {
       expiresAt: Date.now() + ttlMs,
       user: record.user,
       renewedAt: record.renewedAt,
-      links: record.links === undefined || record.links.length === 0 ? undefined : [...record.links]
+      links: record.links === undefined || record.links.length === 0 ? undefined : [...record.links],
+      movedTo: record.movedTo
     })
   }
 
-  async replace (key: string, record: SessionRecord, ttlMs: number): Promise<boolean> {
-    // One synchronous step: nothing can end the session between the check and the write.
-    if (this.#live(key) === undefined) return false
+  async replace (key: string, record: SessionRecord, ttlMs: number): Promise<boolean | string> {
+    // One synchronous step: nothing can end or move the session between the check and the write.
+    const entry = this.#live(key)
+    if (entry === undefined) return false
+    if (entry.movedTo !== undefined) return entry.movedTo
     await this.set(key, record, ttlMs)
     return true
   }
@@ -111,10 +116,11 @@ export class MemoryStore implements SessionStore {
     const entry = this.#live(key)
     if (entry === undefined) return undefined
     this.#remove(key)
-    return entry.links ?? []
+    const links = entry.links ?? []
+    return entry.movedTo === undefined ? links : [...links, entry.movedTo]
   }
 
-  async patch (key: string, changes: SessionPatch, ttlMs: number): Promise<boolean> {
+  async patch (key: string, changes: SessionPatch, ttlMs: number): Promise<boolean | string> {
     const entry = this.#live(key)
     // The session ended (destroyed or expired) while the request ran: do not bring it back.
     if (entry === undefined) return false
@@ -127,14 +133,16 @@ export class MemoryStore implements SessionStore {
     for (const k of changes.unset) fields.delete(k)
     entry.fields = fields
     entry.ordered = ordered(fields)
-    entry.lastSeenAt = changes.lastSeenAt
-    entry.expiresAt = Date.now() + ttlMs
+    if (changes.forwarded !== true) {
+      entry.lastSeenAt = changes.lastSeenAt
+      entry.expiresAt = Date.now() + ttlMs
+    }
     if (changes.user !== undefined) {
       this.#unindex(key, entry.user)
       entry.user = changes.user ?? undefined
       this.#index(key, entry.user)
     }
-    return true
+    return entry.movedTo ?? true
   }
 
   async touch (key: string, ttlMs: number, lastSeenAt: number): Promise<boolean> {

@@ -45,7 +45,7 @@ export function schemaStatements (table: string, bare: string): string[] {
   last_seen_at timestamptz NOT NULL,
   renewed_at timestamptz,
   expires_at timestamptz NOT NULL,
-  links text
+  links text                                    -- space-separated; '>key' is movedTo
 )`,
     // Tables made before links existed (0.1.0) get the column.
     `ALTER TABLE ${table} ADD COLUMN IF NOT EXISTS links text`,
@@ -63,16 +63,23 @@ VALUES ($1, $2::jsonb, $3, ${time('$4')}, ${time('$5')}, ${time('$6')}, ${expiry
 ON CONFLICT (key) DO UPDATE SET data = excluded.data, user_id = excluded.user_id, created_at = excluded.created_at,
   last_seen_at = excluded.last_seen_at, renewed_at = excluded.renewed_at, expires_at = excluded.expires_at,
   links = excluded.links`,
-    // Only onto a live row, in one statement: a session deleted meanwhile matches nothing.
-    replace: `UPDATE ${table} SET data = $2::jsonb, user_id = $3, created_at = ${time('$4')}, last_seen_at = ${time('$5')},
-  renewed_at = ${time('$6')}, expires_at = ${expiry('$7')}, links = $8 WHERE key = $1 AND expires_at > now()`,
+    // Only onto a live row that has not moved, in one statement: a session deleted meanwhile matches
+    // nothing; one renewed meanwhile answers where it moved ('>' in links), locked so that two renewals
+    // of one id queue and the second one sees the first.
+    replace: `WITH current AS (SELECT key, coalesce(links, '') AS links FROM ${table} WHERE key = $1 AND expires_at > now() FOR UPDATE),
+written AS (UPDATE ${table} AS s SET data = $2::jsonb, user_id = $3, created_at = ${time('$4')}, last_seen_at = ${time('$5')},
+  renewed_at = ${time('$6')}, expires_at = ${expiry('$7')}, links = $8
+  FROM current WHERE s.key = current.key AND position('>' in current.links) = 0 RETURNING 1)
+SELECT links, (SELECT count(*) FROM written)::int AS written FROM current`,
     take: `DELETE FROM ${table} WHERE key = $1 RETURNING coalesce(links, '') AS links, expires_at > now() AS live`,
     // One UPDATE: the row lock makes concurrent patches of one session queue, and each re-reads the
     // row it waited for (READ COMMITTED), so patches of different keys all land. A row deleted or
     // expired meanwhile matches nothing and stays gone.
-    patch: `UPDATE ${table} SET data = (data - $2::text[]) || $3::jsonb, last_seen_at = ${time('$4')},
-  user_id = CASE WHEN $5::boolean THEN $6::text ELSE user_id END, expires_at = ${expiry('$7')}
-WHERE key = $1 AND expires_at > now()`,
+    // A forwarded patch ($7 null) leaves the time and the expiry as they are.
+    patch: `UPDATE ${table} SET data = (data - $2::text[]) || $3::jsonb, last_seen_at = coalesce(${time('$4')}, last_seen_at),
+  user_id = CASE WHEN $5::boolean THEN $6::text ELSE user_id END,
+  expires_at = CASE WHEN $7::float8 IS NULL THEN expires_at ELSE ${expiry('$7')} END
+WHERE key = $1 AND expires_at > now() RETURNING coalesce(links, '') AS links`,
     touch: `UPDATE ${table} SET last_seen_at = ${time('$2')}, expires_at = ${expiry('$3')} WHERE key = $1 AND expires_at > now()`,
     destroy: `DELETE FROM ${table} WHERE key = $1`,
     list: `SELECT ${ms('created_at')} AS created_at, ${ms('last_seen_at')} AS last_seen_at FROM ${table}

@@ -102,8 +102,26 @@ function rowValues (key: string, record: SessionRecord, ttlMs: number): unknown[
     record.lastSeenAt,
     record.renewedAt ?? null,
     ttlMs,
-    record.links === undefined || record.links.length === 0 ? null : record.links.join(' ')
+    linksColumn(record)
   ]
+}
+
+// The links column holds the links and, on a grace copy, '>' and the key it moved to (keys are
+// base64url: no '>' and no space in them).
+function linksColumn (record: SessionRecord): string | null {
+  const parts = record.links === undefined ? [] : [...record.links]
+  if (record.movedTo !== undefined) parts.push(`>${record.movedTo}`)
+  return parts.length === 0 ? null : parts.join(' ')
+}
+
+function parseLinks (column: string): { links: string[], movedTo: string | undefined } {
+  const links: string[] = []
+  let movedTo: string | undefined
+  for (const part of column.split(' ')) {
+    if (part.startsWith('>')) movedTo = part.slice(1)
+    else if (part !== '') links.push(part)
+  }
+  return { links, movedTo }
 }
 
 /**
@@ -179,7 +197,11 @@ export class PostgresStore implements SessionStore {
       }
       if (row.user_id !== null) record.user = unescapeString(row.user_id as string)
       if (row.renewed_at !== null) record.renewedAt = time(row.renewed_at)
-      if (typeof row.links === 'string' && row.links !== '') record.links = row.links.split(' ')
+      if (typeof row.links === 'string') {
+        const { links, movedTo } = parseLinks(row.links)
+        if (links.length > 0) record.links = links
+        if (movedTo !== undefined) record.movedTo = movedTo
+      }
       return record
     } catch {
       // A row edited by hand into something this store never writes cannot be trusted: the request
@@ -192,28 +214,35 @@ export class PostgresStore implements SessionStore {
     await this.#query(this.#sql.set, rowValues(key, record, ttlMs))
   }
 
-  async replace (key: string, record: SessionRecord, ttlMs: number): Promise<boolean> {
-    return (await this.#query(this.#sql.replace, rowValues(key, record, ttlMs))).rowCount === 1
+  async replace (key: string, record: SessionRecord, ttlMs: number): Promise<boolean | string> {
+    const row = (await this.#query(this.#sql.replace, rowValues(key, record, ttlMs))).rows[0]
+    if (row === undefined) return false
+    return row.written === 1 || (parseLinks(row.links as string).movedTo as string)
   }
 
   async take (key: string): Promise<string[] | undefined> {
     const row = (await this.#query(this.#sql.take, [key])).rows[0]
     // An expired row is deleted all the same, but it was no session any more.
     if (row === undefined || row.live !== true) return undefined
-    return row.links === '' ? [] : (row.links as string).split(' ')
+    const { links, movedTo } = parseLinks(row.links as string)
+    return movedTo === undefined ? links : [...links, movedTo]
   }
 
-  async patch (key: string, changes: SessionPatch, ttlMs: number): Promise<boolean> {
+  async patch (key: string, changes: SessionPatch, ttlMs: number): Promise<boolean | string> {
     const user = changes.user
-    return (await this.#query(this.#sql.patch, [
+    const forwarded = changes.forwarded === true
+    const { rows } = await this.#query(this.#sql.patch, [
       key,
       changes.unset.map(escapeString),
       encodeEntries(changes.set),
-      changes.lastSeenAt,
+      forwarded ? null : changes.lastSeenAt,
       user !== undefined,
       typeof user === 'string' ? escapeString(user) : null,
-      ttlMs
-    ])).rowCount === 1
+      forwarded ? null : ttlMs
+    ])
+    const row = rows[0]
+    if (row === undefined) return false
+    return parseLinks(row.links as string).movedTo ?? true
   }
 
   async touch (key: string, ttlMs: number, lastSeenAt: number): Promise<boolean> {

@@ -32,27 +32,35 @@ return 1
 `
 const SET = HELPERS + SET_BODY
 
-// As SET, only onto a session that still exists (a renewal or a key-rotation move): 0 when it is gone,
-// in the same atomic step as the write, so a logout or revokeUser meanwhile is never undone.
+// As SET, only onto a session that still exists and has not moved (a renewal): 0 when it is gone, its
+// movedTo when another request renewed it first, in the same atomic step as the write, so a logout or
+// revokeUser meanwhile is never undone and one id is never renewed twice.
 const REPLACE = `${HELPERS}
 if redis.call('EXISTS', KEYS[1]) == 0 then return 0 end
+local moved = redis.call('HGET', KEYS[1], 'movedTo')
+if moved then return moved end
 ${SET_BODY}`
 
-// KEYS[1] session. Deletes it and returns its links ('' for none), or false when it was not there:
-// read and deleted in one step, so a renewal linking a new id to it cannot slip in between.
+// KEYS[1] session. Deletes it and returns its links and movedTo, space-separated ('' for none), or
+// false when it was not there: read and deleted in one step, so a renewal linking a new id to it cannot
+// slip in between.
 const TAKE = `
-local links = redis.call('HGET', KEYS[1], 'links')
+local links = redis.call('HGET', KEYS[1], 'links') or ''
+local moved = redis.call('HGET', KEYS[1], 'movedTo')
 if redis.call('DEL', KEYS[1]) == 0 then return false end
-return links or ''
+if moved then links = links .. ' ' .. moved end
+return links
 `
 
-// KEYS[1] session; ARGV: ttl ms, lastSeenAt, user ('' unchanged, '-' none, '=name' set), number of
-// pairs, the field/value pairs, then the fields to delete. Returns {previous user, user} ('' = none),
-// or 0 when the session is gone: a session destroyed or expired while the request ran stays gone.
+// KEYS[1] session; ARGV: ttl ms ('' for a forwarded patch: time and TTL stay), lastSeenAt, user (''
+// unchanged, '-' none, '=name' set), number of pairs, the field/value pairs, then the fields to delete.
+// Returns {previous user, user, movedTo} ('' = none), or 0 when the session is gone: a session
+// destroyed or expired while the request ran stays gone.
 const PATCH = `${HELPERS}
 if redis.call('EXISTS', KEYS[1]) == 0 then return 0 end
 local n = tonumber(ARGV[4])
-local fields = {'lastSeenAt', ARGV[2]}
+local fields = {}
+if ARGV[1] ~= '' then fields = {'lastSeenAt', ARGV[2]} end
 for i = 5, 4 + 2 * n do fields[#fields + 1] = ARGV[i] end
 local gone = {}
 for i = 5 + 2 * n, #ARGV do gone[#gone + 1] = ARGV[i] end
@@ -66,10 +74,10 @@ elseif ARGV[3] ~= '' then
   fields[#fields + 1] = 'user'
   fields[#fields + 1] = user
 end
-chunked('HSET', KEYS[1], fields)
+if #fields > 0 then chunked('HSET', KEYS[1], fields) end
 if #gone > 0 then chunked('HDEL', KEYS[1], gone) end
-redis.call('PEXPIRE', KEYS[1], ARGV[1])
-return {previous, user}
+if ARGV[1] ~= '' then redis.call('PEXPIRE', KEYS[1], ARGV[1]) end
+return {previous, user, redis.call('HGET', KEYS[1], 'movedTo') or ''}
 `
 
 // KEYS[1] session; ARGV[1] ttl ms, ARGV[2] lastSeenAt. HSET before PEXPIRE: a PEXPIRE that ends

@@ -57,6 +57,7 @@ function parseRecord (hash: Record<string, string>): SessionRecord | undefined {
     return undefined
   }
   if (hash.links !== undefined && hash.links !== '') record.links = hash.links.split(' ')
+  if (hash.movedTo !== undefined) record.movedTo = hash.movedTo
   if (hash.renewedAt !== undefined) {
     const renewedAt = parseTime(hash.renewedAt)
     if (renewedAt === undefined) return undefined
@@ -112,8 +113,10 @@ export class RedisStore implements SessionStore {
     await this.#write(SCRIPTS.set, key, record, ttlMs)
   }
 
-  async replace (key: string, record: SessionRecord, ttlMs: number): Promise<boolean> {
-    const written = await this.#write(SCRIPTS.replace, key, record, ttlMs) === 1
+  async replace (key: string, record: SessionRecord, ttlMs: number): Promise<boolean | string> {
+    const result = await this.#write(SCRIPTS.replace, key, record, ttlMs)
+    if (typeof result === 'string') return result
+    const written = result === 1
     if (!written && record.user !== undefined) await this.#client.srem(this.#userPrefix + encode(record.user), [key])
     return written
   }
@@ -121,7 +124,7 @@ export class RedisStore implements SessionStore {
   async take (key: string): Promise<string[] | undefined> {
     const links = await this.#client.script(SCRIPTS.take, this.#prefix + key, [])
     if (typeof links !== 'string') return undefined
-    return links === '' ? [] : links.split(' ')
+    return links.split(' ').filter((k) => k !== '')
   }
 
   async #write (script: Script, key: string, record: SessionRecord, ttlMs: number): Promise<unknown> {
@@ -133,6 +136,7 @@ export class RedisStore implements SessionStore {
     if (user !== undefined) args.push('user', user)
     if (record.renewedAt !== undefined) args.push('renewedAt', String(record.renewedAt))
     if (record.links !== undefined && record.links.length > 0) args.push('links', record.links.join(' '))
+    if (record.movedTo !== undefined) args.push('movedTo', record.movedTo)
     for (const name of Object.keys(record.data)) args.push(DATA + encode(name), JSON.stringify(record.data[name]))
     // Index first: a live session missing from its user's set would survive a revokeUser, while a
     // set member whose session never got written is only a stale entry, cleaned on the next read.
@@ -140,12 +144,13 @@ export class RedisStore implements SessionStore {
     return await this.#client.script(script, this.#prefix + key, args)
   }
 
-  async patch (key: string, changes: SessionPatch, ttlMs: number): Promise<boolean> {
+  async patch (key: string, changes: SessionPatch, ttlMs: number): Promise<boolean | string> {
+    const forwarded = changes.forwarded === true
     const ttl = Math.ceil(ttlMs)
     const names = Object.keys(changes.set)
     const newUser = typeof changes.user === 'string' ? encode(changes.user) : undefined
     const user = changes.user === undefined ? '' : newUser === undefined ? '-' : `=${newUser}`
-    const args = [String(ttl), String(changes.lastSeenAt), user, String(names.length)]
+    const args = [forwarded ? '' : String(ttl), String(changes.lastSeenAt), user, String(names.length)]
     for (const name of names) args.push(DATA + encode(name), JSON.stringify(changes.set[name]))
     for (const name of changes.unset) args.push(DATA + encode(name))
     if (newUser !== undefined) await this.#index(newUser, key, ttl)
@@ -154,11 +159,11 @@ export class RedisStore implements SessionStore {
       if (newUser !== undefined) await this.#client.srem(this.#userPrefix + newUser, [key])
       return false
     }
-    const [previous, current] = result as [string, string]
+    const [previous, current, movedTo] = result as [string, string, string]
     if (previous !== '' && previous !== current) await this.#client.srem(this.#userPrefix + previous, [key])
     // An unchanged user still gets its set's TTL extended along with the session's.
-    if (current !== '' && changes.user === undefined) await this.#index(current, key, ttl)
-    return true
+    if (current !== '' && changes.user === undefined && !forwarded) await this.#index(current, key, ttl)
+    return movedTo === '' ? true : movedTo
   }
 
   async touch (key: string, ttlMs: number, lastSeenAt: number): Promise<boolean> {

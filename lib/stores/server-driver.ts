@@ -13,7 +13,8 @@ const MAX_LINKED = 16
 // The most links one record keeps (the newest): older grace copies have expired long before.
 const MAX_LINKS = 4
 
-const written = (result: boolean | void): boolean => result !== false
+/** What a write did: wrote, found the session gone, or found its id renewed by another request ('moved'). */
+type Outcome = 'written' | 'gone' | 'moved'
 
 function isRecord (r: SessionRecord): boolean {
   return typeof r === 'object' && r !== null &&
@@ -246,6 +247,7 @@ export class ServerDriver extends Driver {
     // HTTP response.
     const extend = cookie || state.refresh
     const seenAt = extend ? now : state.lastSeenAt
+    const loaded = { id: state.id, idIssuedAt: state.idIssuedAt }
     const id = this.writeId(state, now)
     // The key loaded with the session is the current secret's hash of this id unless a rotation move
     // or a new id is due: reuse it rather than hash again (a keyed BLAKE2b per write).
@@ -253,9 +255,10 @@ export class ServerDriver extends Driver {
     const ttlMs = extend
       ? this.remainingMs(state.createdAt, now)
       : Math.min(this.config.ttlMs - (now - seenAt), this.config.absoluteTtlMs - (now - state.createdAt))
-    let alive: boolean
+    const changed = after !== undefined && json !== state.loadedJson ? after : undefined
+    let outcome: Outcome
     try {
-      alive = await this.#write(state, key, after !== undefined && json !== state.loadedJson ? after : undefined, ttlMs, seenAt, renewed)
+      outcome = await this.#write(state, key, changed, ttlMs, seenAt, renewed)
     } catch (err) {
       state.request.log.error({ err: safeError(err) }, 'fastify-session-kit: the session store failed to save a session')
       if (this.config.onStoreError === 'fail') {
@@ -264,9 +267,16 @@ export class ServerDriver extends Driver {
       }
       return
     }
-    if (!alive) return this.#ended(state, sendable)
-    if (cookie) this.sendCookie(state, id, ttlMs)
-    state.storeKey = key
+    if (outcome === 'gone') return this.#ended(state, sendable)
+    if (outcome === 'moved') {
+      // Another request renewed this id first: this one keeps the old id (its copy forwards writes to
+      // the new record), and sends no cookie, which would replace the new id in the browser.
+      state.id = loaded.id
+      state.idIssuedAt = loaded.idIssuedAt
+    } else {
+      if (cookie) this.sendCookie(state, id, ttlMs)
+      state.storeKey = key
+    }
     // What the store holds now: the next write is diffed against it.
     state.baseline = after ?? state.baseline ?? encodeFields(state.data)
     this.written(state, json, seenAt, edits)
@@ -305,24 +315,25 @@ export class ServerDriver extends Driver {
 
   /**
    * Writes the session under `key`; `now` is the lastSeenAt to record (the last cookie's time when none
-   * is sent). Resolves to false when the session turned out to be gone: only a brand-new id is written
-   * unconditionally; every other write lands only on a session that still exists, checked atomically
-   * with the write by the store.
+   * is sent). Only a brand-new id is written unconditionally; every other write lands only on a
+   * session that still exists, checked atomically with the write by the store: 'gone' when it did not.
    */
   async #write (
     state: SessionState, key: string, changed: Encoded | undefined, ttlMs: number, now: number, renewed: boolean
-  ): Promise<boolean> {
+  ): Promise<Outcome> {
     const store = this.store
     const previousKey = state.storeKey
     // A new id: no one else has it, so there is nothing to check.
     if (state.unsaved || previousKey === undefined) {
       await store.set(key, this.#record(state, now), ttlMs)
-      return true
+      return 'written'
     }
-    if (key !== previousKey) return await this.#move(state, previousKey, key, ttlMs, now, renewed)
-    if (changed !== undefined && store.patch !== undefined) return written(await store.patch(key, this.#diff(state, changed, now), ttlMs))
-    if (changed !== undefined || store.touch === undefined) return await this.#replace(key, this.#record(state, now), ttlMs)
-    return written(await store.touch(key, ttlMs, now))
+    if (key !== previousKey) return await this.#move(state, previousKey, key, changed, ttlMs, now, renewed)
+    let done: boolean | string | void
+    if (changed !== undefined && store.patch !== undefined) done = await this.#patch(key, this.#diff(state, changed, now), ttlMs)
+    else if (changed !== undefined || store.touch === undefined) done = await this.#replace(key, this.#record(state, now), ttlMs)
+    else done = await store.touch(key, ttlMs, now)
+    return done === false ? 'gone' : 'written'
   }
 
   /**
@@ -332,7 +343,9 @@ export class ServerDriver extends Driver {
    * old record at any point in between ends the new one too: the new id is not in any browser yet, so
    * it never authenticates in that window.
    */
-  async #move (state: SessionState, from: string, to: string, ttlMs: number, now: number, renewed: boolean): Promise<boolean> {
+  async #move (
+    state: SessionState, from: string, to: string, changed: Encoded | undefined, ttlMs: number, now: number, renewed: boolean
+  ): Promise<Outcome> {
     const store = this.store
     const record = this.#record(state, now)
     if (renewed) {
@@ -342,26 +355,49 @@ export class ServerDriver extends Driver {
       // linked to the new record (so ending either ends both).
       const grace = Math.min(this.config.renewGraceMs, ttlMs)
       const links = [...(state.links ?? []), to].slice(-MAX_LINKS)
-      const copy = { ...record, createdAt: now + grace - this.config.absoluteTtlMs, renewedAt: now, links }
-      if (!await this.#replace(from, copy, grace)) return false
+      const copy = { ...record, createdAt: now + grace - this.config.absoluteTtlMs, renewedAt: now, links, movedTo: to }
+      const replaced = await this.#replace(from, copy, grace)
+      if (replaced === false) return 'gone'
+      if (typeof replaced === 'string') {
+        // Renewed by another request since this one loaded it: this request's changes go through
+        // the old id's copy, which forwards them, leaving times and lifetimes to the renewal.
+        if (changed !== undefined && store.patch !== undefined) {
+          await this.#patch(from, { ...this.#diff(state, changed, now), forwarded: true }, ttlMs)
+        }
+        return 'moved'
+      }
       await store.set(to, { ...record, links: [from] }, ttlMs)
       if (await store.get(from) !== undefined) {
         state.links = [from]
-        return true
+        return 'written'
       }
     } else {
       await store.set(to, record, ttlMs)
-      if (await this.#take(from) !== undefined) return true
+      if (await this.#take(from) !== undefined) return 'written'
     }
     await this.#endAll(state, to)
-    return false
+    return 'gone'
+  }
+
+  /**
+   * A patch, and where it landed on a renewal's grace copy (a request still in flight with the old
+   * cookie), the same patch on the record the session moved to, so that the change is not lost with
+   * the copy.
+   */
+  async #patch (key: string, patch: SessionPatch, ttlMs: number): Promise<boolean> {
+    const store = this.store as Required<Pick<SessionStore, 'patch'>>
+    const result = await store.patch(key, patch, ttlMs)
+    if (typeof result === 'string') await store.patch(result, { ...patch, forwarded: true }, ttlMs)
+    return result !== false
   }
 
   /** `store.replace`, or where the store has none, a read and then a write (not atomic: see docs/concurrency.md). */
-  async #replace (key: string, record: SessionRecord, ttlMs: number): Promise<boolean> {
+  async #replace (key: string, record: SessionRecord, ttlMs: number): Promise<boolean | string> {
     const store = this.store
     if (store.replace !== undefined) return await store.replace(key, record, ttlMs)
-    if (await store.get(key) === undefined) return false
+    const current = await store.get(key)
+    if (current === undefined) return false
+    if (current.movedTo !== undefined) return current.movedTo
     await store.set(key, record, ttlMs)
     return true
   }

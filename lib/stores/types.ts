@@ -19,6 +19,12 @@ export interface SessionRecord {
    * them ends all. Stores keep it as they keep `user`; absent or empty when there are none.
    */
   links?: string[]
+  /**
+   * On a renewal's grace copy (the old id's record): the store key of the record the session moved to.
+   * A patch through the old id is applied there too, so a request still in flight with the old cookie
+   * loses no change. Stores keep it as they keep `links`, and `patch` resolves to it.
+   */
+  movedTo?: string
 }
 
 /** The changes of one request to an existing session, for stores that write only what changed. */
@@ -31,6 +37,12 @@ export interface SessionPatch {
   lastSeenAt: number
   /** Present when the session's user changed: the new user, or `null` when it no longer has one. */
   user?: string | null
+  /**
+   * A patch forwarded from a grace copy to the record the session moved to: apply `set`, `unset` and
+   * `user` only, leaving the last-seen time and the expiry as they are (`lastSeenAt` and `ttlMs` are
+   * then to be ignored).
+   */
+  forwarded?: true
 }
 
 /** One session of a user, as `listUserSessions` reports it: times only, never an id. */
@@ -72,17 +84,20 @@ export interface SessionStore {
    * Applies one request's changes atomically, leaving other keys as they are, so that concurrent
    * requests changing different keys do not erase each other's writes (the same key: the last write
    * wins). A missing key stays missing: a session destroyed or expired while the request ran must
-   * not come back. Resolves to `false` when there was no record. Without it the plugin writes whole
-   * records with `replace`.
+   * not come back. Resolves to `false` when there was no record, and to the record's `movedTo` when it
+   * has one (the plugin forwards the patch there). Without it the plugin writes whole records with
+   * `replace`.
    */
-  patch? (key: string, changes: SessionPatch, ttlMs: number): Promise<boolean | void>
+  patch? (key: string, changes: SessionPatch, ttlMs: number): Promise<boolean | string | void>
   /**
-   * Writes the whole record only if `key` holds a live one, atomically with that check; resolves to
-   * whether it did. A renewal or a key-rotation move writes through it, so that a session ended
-   * meanwhile (logout, `revokeUser`, expiry) is never brought back. Without it the plugin reads, then
-   * writes with `set`: a session ended between the two can come back (see docs/concurrency.md).
+   * Writes the whole record only if `key` holds a live record that has not moved (no `movedTo`),
+   * atomically with that check. Resolves to true when it wrote, false when there is no live record,
+   * and to the record's `movedTo` when another request renewed it first. A renewal writes through it,
+   * so that a session ended meanwhile (logout, `revokeUser`, expiry) is never brought back and two
+   * requests never renew one id twice. Without it the plugin reads, then writes with `set`: a session
+   * ended between the two can come back (see docs/concurrency.md).
    */
-  replace? (key: string, record: SessionRecord, ttlMs: number): Promise<boolean>
+  replace? (key: string, record: SessionRecord, ttlMs: number): Promise<boolean | string>
   /**
    * Deletes the record and resolves to its `links` (`[]` when it has none), or `undefined` when there
    * was no live record, reading and deleting atomically: a logout then also ends the ids a renewal

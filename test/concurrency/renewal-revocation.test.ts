@@ -42,6 +42,7 @@ async function app (t: Test, store: SessionStore, gate: Gate, options: Partial<F
     return { ok: true }
   })
   fastify.get('/me', async (request) => ({ user: loose(request).get('userId') ?? null }))
+  fastify.get('/note', async (request) => ({ note: loose(request).get('note') ?? null }))
   fastify.get('/logout', async (request) => {
     await request.session.destroy()
     return { ok: true }
@@ -168,5 +169,27 @@ await t.test('a renewal still works when nothing ends the session', async (t) =>
     t.equal(await me(url, old), 'alice', 'the old id works within the grace')
     await end('logout in another tab', url, old)
     t.equal(await me(url, renewed), null, 'a logout through the old id ends the renewed one too')
+  })
+})
+
+await t.test('a change made through the old id during the grace reaches the renewed session', async (t) => {
+  everyServerStore(t, 'in-flight request with the old cookie', async (t, { store }) => {
+    const clock = fakeClock(t)
+    const gate = new Gate()
+    const { url } = await app(t, store, gate)
+    const tab = new BrowserJar()
+    await tab.fetch(`${url}/login`)
+    const old = tab.header() as string
+    clock.tick(1300)
+    // A request that set off with the old cookie and writes after another one renewed the id.
+    const slow = fetch(`${url}/slow-write`, { headers: { cookie: old } })
+    await gate.entered
+    await tab.fetch(`${url}/me`)
+    const renewed = tab.header() as string
+    t.not(renewed, old, 'renewed meanwhile')
+    gate.open()
+    t.equal((await slow).status, 200)
+    const res = await fetch(`${url}/note`, { headers: { cookie: renewed } })
+    t.same(await res.json(), { note: 'written by a slow request' }, 'the slow request\'s change is in the renewed session')
   })
 })

@@ -12,7 +12,7 @@ const REFRESH_MS = TTL_S * 100
 /** A MemoryStore that records the lastSeenAt and TTL of every patch. */
 class WatchedStore extends MemoryStore {
   readonly patches: Array<{ lastSeenAt: number, ttlMs: number }> = []
-  override async patch (key: string, changes: SessionPatch, ttlMs: number): Promise<boolean> {
+  override async patch (key: string, changes: SessionPatch, ttlMs: number): Promise<boolean | string> {
     this.patches.push({ lastSeenAt: changes.lastSeenAt, ttlMs })
     return await super.patch(key, changes, ttlMs)
   }
