@@ -53,6 +53,15 @@ export class ServerDriver extends Driver {
         key = keyring.storeKey(raw, keyring.keys[i])
         record = await this.store.get(key)
       }
+      // A move to the current secret's hash writes the new record before it deletes the old one: a
+      // read that missed the new key and then found the old one already gone ran across such a move,
+      // and finds the session under the current key now. (A miss costs one more read only while
+      // several secrets are configured.)
+      if (record === undefined && i > 1) {
+        key = keyring.storeKey(raw)
+        record = await this.store.get(key)
+        i = 1
+      }
     } catch (err) {
       return this.#loadFailed(state, err)
     }
@@ -348,32 +357,35 @@ export class ServerDriver extends Driver {
   ): Promise<Outcome> {
     const store = this.store
     const record = this.#record(state, now)
-    if (renewed) {
-      // The previous id keeps working for renewGrace, so requests already in flight with it do not
-      // fail. Its copy's absolute lifetime ends with the grace (so no write through the old id can
-      // extend it), it counts as just renewed (so those requests do not renew it again), and it is
-      // linked to the new record (so ending either ends both).
-      const grace = Math.min(this.config.renewGraceMs, ttlMs)
-      const links = [...(state.links ?? []), to].slice(-MAX_LINKS)
-      const copy = { ...record, createdAt: now + grace - this.config.absoluteTtlMs, renewedAt: now, links, movedTo: to }
-      const replaced = await this.#replace(from, copy, grace)
-      if (replaced === false) return 'gone'
-      if (typeof replaced === 'string') {
-        // Renewed by another request since this one loaded it: this request's changes go through
-        // the old id's copy, which forwards them, leaving times and lifetimes to the renewal.
-        if (changed !== undefined && store.patch !== undefined) {
-          await this.#patch(from, { ...this.#diff(state, changed, now), forwarded: true }, ttlMs)
-        }
-        return 'moved'
+    // First the old record says where the session is going (movedTo), only if it still exists and no
+    // other request has started a move of it: one mover at a time, and a logout that takes the old
+    // record from here on follows movedTo to the new one.
+    // A renewal: the previous id keeps working for renewGrace, so requests already in flight with it
+    // do not fail. Its copy's absolute lifetime ends with the grace (so no write through the old id
+    // can extend it), it counts as just renewed (so those requests do not renew it again), and it is
+    // linked to the new record (so ending either ends both).
+    const grace = Math.min(this.config.renewGraceMs, ttlMs)
+    const links = [...(state.links ?? []), to].slice(-MAX_LINKS)
+    const marked = renewed
+      ? { ...record, createdAt: now + grace - this.config.absoluteTtlMs, renewedAt: now, links, movedTo: to }
+      : { ...record, movedTo: to }
+    const replaced = await this.#replace(from, marked, renewed ? grace : ttlMs)
+    if (replaced === false) return 'gone'
+    if (typeof replaced === 'string') {
+      // Another request moved it since this one loaded it: this request's changes go through the old
+      // record, which forwards them, leaving times, lifetimes and the id to the move.
+      if (changed !== undefined && store.patch !== undefined) {
+        await this.#patch(from, { ...this.#diff(state, changed, now), forwarded: true }, ttlMs)
       }
-      await store.set(to, { ...record, links: [from] }, ttlMs)
-      if (await store.get(from) !== undefined) {
-        state.links = [from]
-        return 'written'
-      }
-    } else {
-      await store.set(to, record, ttlMs)
-      if (await this.#take(from) !== undefined) return 'written'
+      return 'moved'
+    }
+    await store.set(to, { ...record, links: renewed ? [from] : record.links ?? [] }, ttlMs)
+    // Then look again: a logout or revocation that took the old record before the new one existed
+    // could not end it, so it is ended here. (The new id is in no browser yet: it never authenticated.)
+    const still = renewed ? await store.get(from) !== undefined : await this.#take(from) !== undefined
+    if (still) {
+      if (renewed) state.links = [from]
+      return 'written'
     }
     await this.#endAll(state, to)
     return 'gone'
