@@ -2,20 +2,10 @@ import type { FastifyInstance, FastifyReply, FastifyRequest, onRequestHookHandle
 import { MAX_COOKIE_HEADER_BYTES, readCookie } from './cookie.js'
 import type { Driver } from './driver.js'
 import type { Config } from './options.js'
-import { routeOptsOut, type SessionScope } from './routes.js'
+import { sessionOffCheck } from './routes.js'
 import { SESSION_OFF } from './session-off.js'
 import { listDataKeys, Session, stateOf } from './session.js'
-import { kSessionOff, kState } from './symbols.js'
-
-/**
- * Whether the route of this request has no session. `this` of a hook is the route's own scope, so
- * the answer costs one property read on ordinary routes; the route's config is looked at (which
- * allocates, in Fastify) only in a scope where some route opted out by itself.
- */
-function sessionOff (scope: FastifyInstance, request: FastifyRequest): boolean {
-  const off = (scope as SessionScope)[kSessionOff]
-  return off !== undefined && (off === true || routeOptsOut(request.routeOptions.config))
-}
+import { kState } from './symbols.js'
 
 function rawCookie (driver: Driver, session: Session<object>, request: FastifyRequest, name: string): string | undefined {
   const header = request.headers.cookie
@@ -51,6 +41,7 @@ export function onRequest (config: Config, driver: Driver, sync: boolean): onReq
   const name = config.cookieName
   const key = config.sessionName
   const validate = config.validate
+  const sessionOff = sessionOffCheck()
   if (sync) {
     return named(function loadSession (this: FastifyInstance, request: FastifyRequest, reply: FastifyReply, done: (err?: Error) => void): void {
       if (sessionOff(this, request)) {
