@@ -85,8 +85,8 @@ export function onSend (driver: Driver, sync: boolean): onSendHookHandler {
 
   function persist (request: FastifyRequest, reply: FastifyReply): void | Promise<void> {
     const session = (request as unknown as Sessions)[key]
-    // Null when an earlier onRequest hook answered before ours ran.
-    if (session == null) return
+    // Null when an earlier onRequest hook answered before ours ran; SESSION_OFF has nothing to persist.
+    if (session == null || session === SESSION_OFF) return
     const state = stateOf(session)
     if (state.persisted) return
     state.persisted = true
