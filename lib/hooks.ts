@@ -2,20 +2,10 @@ import type { FastifyInstance, FastifyReply, FastifyRequest, onRequestHookHandle
 import { MAX_COOKIE_HEADER_BYTES, readCookie } from './cookie.js'
 import type { Driver } from './driver.js'
 import type { Config } from './options.js'
-import { routeOptsOut, type SessionScope } from './routes.js'
+import { sessionOffCheck } from './routes.js'
 import { SESSION_OFF } from './session-off.js'
 import { listDataKeys, Session, stateOf } from './session.js'
-import { kSessionOff, kState } from './symbols.js'
-
-/**
- * Whether the route of this request has no session. `this` of a hook is the route's own scope, so
- * the answer costs one property read on ordinary routes; the route's config is looked at (which
- * allocates, in Fastify) only in a scope where some route opted out by itself.
- */
-function sessionOff (scope: FastifyInstance, request: FastifyRequest): boolean {
-  const off = (scope as SessionScope)[kSessionOff]
-  return off !== undefined && (off === true || routeOptsOut(request.routeOptions.config))
-}
+import { kState } from './symbols.js'
 
 function rawCookie (driver: Driver, session: Session<object>, request: FastifyRequest, name: string): string | undefined {
   const header = request.headers.cookie
@@ -44,28 +34,23 @@ function named<F extends (...args: never[]) => unknown> (fn: F, verb: string, se
 
 /**
  * The onRequest hook: gives the request its Session, loading it from the cookie when one came in.
- * The cookie store without a `validate` hook loads synchronously, so it gets a callback-style hook
- * (no promise per request).
+ * The work is written once, as a function that returns a promise only when it has something to wait
+ * for; the cookie store without a `validate` hook never has (its load is synchronous), so it gets a
+ * callback-style wrapper (no promise per request), and every other store an async one.
  */
 export function onRequest (config: Config, driver: Driver, sync: boolean): onRequestHookHandler {
   const name = config.cookieName
   const key = config.sessionName
   const validate = config.validate
-  if (sync) {
-    return named(function loadSession (this: FastifyInstance, request: FastifyRequest, reply: FastifyReply, done: (err?: Error) => void): void {
-      if (sessionOff(this, request)) {
-        (request as unknown as Sessions)[key] = SESSION_OFF
-        return done()
-      }
-      const session = new Session(driver, request, reply, Date.now())
-      ;(request as unknown as Sessions)[key] = new Proxy(session, listDataKeys)
-      const raw = rawCookie(driver, session, request, name)
-      if (raw !== undefined) driver.load(session[kState], raw)
-      done()
-    }, 'load', key)
+  const sessionOff = sessionOffCheck()
+
+  async function loadThenValidate (loading: Promise<void>, session: Session): Promise<void> {
+    await loading
+    await driver.revalidate(session[kState], session)
   }
-  return named(async function loadSession (this: FastifyInstance, request: FastifyRequest, reply: FastifyReply): Promise<void> {
-    if (sessionOff(this, request)) {
+
+  function load (scope: FastifyInstance, request: FastifyRequest, reply: FastifyReply): void | Promise<void> {
+    if (sessionOff(scope, request)) {
       (request as unknown as Sessions)[key] = SESSION_OFF
       return
     }
@@ -73,33 +58,46 @@ export function onRequest (config: Config, driver: Driver, sync: boolean): onReq
     ;(request as unknown as Sessions)[key] = new Proxy(session, listDataKeys)
     const raw = rawCookie(driver, session, request, name)
     if (raw === undefined) return
-    const state = session[kState]
-    await driver.load(state, raw)
-    if (validate !== undefined) await driver.revalidate(state, session)
+    const loading = driver.load(session[kState], raw)
+    if (validate === undefined) return loading
+    return loadThenValidate(loading as Promise<void>, session)
+  }
+
+  if (sync) {
+    return named(function loadSession (this: FastifyInstance, request: FastifyRequest, reply: FastifyReply, done: (err?: Error) => void): void {
+      load(this, request, reply)
+      done()
+    }, 'load', key)
+  }
+  return named(async function loadSession (this: FastifyInstance, request: FastifyRequest, reply: FastifyReply): Promise<void> {
+    const loading = load(this, request, reply)
+    if (loading !== undefined) await loading
   }, 'load', key)
 }
 
 /**
  * The onSend hook: persists what changed, once per response. A 5xx response persists nothing that
  * was left unsaved (the handler failed midway: a half-applied login or cart must not stick); what
- * `save()`, `destroy()` or `regenerate()` already did stays done.
+ * `save()`, `destroy()` or `regenerate()` already did stays done. Written once, wrapped like onRequest.
  */
 export function onSend (driver: Driver, sync: boolean): onSendHookHandler {
   const key = driver.config.sessionName
+
+  function persist (request: FastifyRequest, reply: FastifyReply): void | Promise<void> {
+    const session = (request as unknown as Sessions)[key]
+    // Null when an earlier onRequest hook answered before ours ran; SESSION_OFF has nothing to persist.
+    if (session == null || session === SESSION_OFF) return
+    const state = stateOf(session)
+    if (state.persisted) return
+    state.persisted = true
+    if (reply.statusCode >= 500) return driver.abandon(state)
+    return driver.persist(state)
+  }
+
   if (sync) {
     return named(function persistSession (request: FastifyRequest, reply: FastifyReply, payload: unknown, done: (err: Error | null, payload?: unknown) => void): void {
-      const session = (request as unknown as Sessions)[key]
-      // Null when an earlier onRequest hook answered before ours ran.
-      if (session == null) return done(null, payload)
-      const state = stateOf(session)
-      if (state.persisted) return done(null, payload)
-      state.persisted = true
-      if (reply.statusCode >= 500) {
-        driver.abandon(state)
-        return done(null, payload)
-      }
       try {
-        driver.persist(state)
+        persist(request, reply)
       } catch (err) {
         return done(err as Error)
       }
@@ -107,16 +105,8 @@ export function onSend (driver: Driver, sync: boolean): onSendHookHandler {
     }, 'persist', key)
   }
   return named(async function persistSession (request: FastifyRequest, reply: FastifyReply, payload: unknown): Promise<unknown> {
-    const session = (request as unknown as Sessions)[key]
-    if (session == null) return payload
-    const state = stateOf(session)
-    if (state.persisted) return payload
-    state.persisted = true
-    if (reply.statusCode >= 500) {
-      driver.abandon(state)
-      return payload
-    }
-    await driver.persist(state)
+    const persisting = persist(request, reply)
+    if (persisting !== undefined) await persisting
     return payload
   }, 'persist', key)
 }

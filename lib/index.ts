@@ -5,7 +5,7 @@ import './augment.js'
 import type { Driver } from './driver.js'
 import { onRequest, onSend } from './hooks.js'
 import { buildConfig, type Config, type FastifySessionOptions } from './options.js'
-import { onRoute } from './routes.js'
+import { guardChecks } from './routes.js'
 import { sessionManager } from './session-manager.js'
 import { CookieDriver } from './stores/cookie-driver.js'
 import { CookieStore } from './stores/cookie-store.js'
@@ -25,7 +25,9 @@ async function fastifySessionKit (fastify: FastifyInstance, options: FastifySess
   if (!fastify.hasPlugin('@fastify/cookie')) await fastify.register(fastifyCookie)
   fastify.decorateRequest(config.sessionName, null as never)
   fastify.decorate(config.sessionName, sessionManager(driver))
-  fastify.addHook('onRoute', onRoute())
+  const guards = guardChecks()
+  fastify.addHook('onRoute', guards.onRoute)
+  fastify.addHook('onReady', guards.onReady)
   fastify.addHook('onRequest', onRequest(config, driver, sync))
   fastify.addHook('onSend', onSend(driver, sync))
   fastify.addHook('onClose', async function wipeSessionKeys () {

@@ -12,6 +12,7 @@ import {
   SameSiteNoneInsecureError
 } from './errors.js'
 import { Keyring, MIN_SECRET_BYTES } from './keyring.js'
+import { positiveInteger } from './option-checks.js'
 import type { Session } from './session.js'
 import { CookieStore } from './stores/cookie-store.js'
 import type { SessionStore } from './stores/types.js'
@@ -145,7 +146,7 @@ export function buildConfig (options: FastifySessionOptions): Config {
     renewAfterMs: renewAfter === undefined ? undefined : renewAfter * 1000,
     renewGraceMs: renewGrace * 1000,
     userKey: readKey('userKey', options.userKey, 'userId'),
-    maxDataBytes: readPositiveInteger('maxDataBytes', options.maxDataBytes, 65_536),
+    maxDataBytes: positiveInteger('maxDataBytes', options.maxDataBytes, 65_536),
     sessionName: readIdentifier('sessionName', options.sessionName, 'session')
   })
 }
@@ -180,14 +181,6 @@ function makeKeyring (secrets: Buffer[]): Keyring {
 function readSeconds (name: string, value: unknown, fallback: number): number {
   if (value === undefined) return fallback
   if (typeof value !== 'number' || !Number.isSafeInteger(value) || value <= 0) throw new InvalidTtlError(name)
-  return value
-}
-
-function readPositiveInteger (name: string, value: unknown, fallback: number): number {
-  if (value === undefined) return fallback
-  if (typeof value !== 'number' || !Number.isSafeInteger(value) || value <= 0) {
-    throw new InvalidOptionError(name, 'must be a positive integer')
-  }
   return value
 }
 

@@ -1,11 +1,12 @@
-import type { FastifyInstance, RouteOptions } from 'fastify'
+import type { FastifyInstance, FastifyRequest, RouteOptions } from 'fastify'
 import { GuardWithoutSessionError, InvalidOptionError } from './errors.js'
 import { registeredSession } from './registry.js'
+import { routeConfigReader } from './route-config.js'
 import { kGuard, kSessionOff } from './symbols.js'
 
-/** A Fastify instance as this plugin marks it (see {@link kSessionOff}). */
+/** A Fastify instance as `withoutSessions` marks it (see {@link kSessionOff}). */
 export interface SessionScope {
-  [kSessionOff]?: true | 'route'
+  [kSessionOff]?: true
 }
 
 // Every hook a guard could be put in; guards are preHandlers, but an onRequest guard is as wrong.
@@ -23,28 +24,63 @@ function guardedSessions (route: RouteOptions): string[] {
 }
 
 /** Whether `config: { session: false }` is on the route. */
-export function routeOptsOut (config: unknown): boolean {
+function optsOut (config: unknown): boolean {
   return typeof config === 'object' && config !== null && (config as { session?: unknown }).session === false
 }
 
 /**
- * The onRoute hook: decides at registration, not per request, which routes have no session. A route
- * with `config: { session: false }` marks its scope so that the per-request check looks at route
- * config only in scopes that have such a route; a guard on a route without sessions fails startup.
+ * Whether the route of a request has no session, decided per request from the route itself: its
+ * scope's `withoutSessions` mark (read through the prototype chain, so child scopes inherit it) or its
+ * own `config.session`. Nothing is decided at declaration, so routes declared before the plugin, or
+ * before `withoutSessions`, get the same answer as the others. `this` of a hook is the route's scope;
+ * both reads are property reads, no allocation.
  */
-export function onRoute (): (this: FastifyInstance, route: RouteOptions) => void {
-  return function checkSessionRoute (this: FastifyInstance, route: RouteOptions): void {
-    const scope = this as SessionScope
-    const optsOut = routeOptsOut(route.config)
-    if (optsOut && scope[kSessionOff] !== true) scope[kSessionOff] = 'route'
-    const guarded = guardedSessions(route)
-    if (guarded.length === 0) return
-    const where = `${String(route.method)} ${route.url}`
-    if (optsOut || scope[kSessionOff] === true) throw new GuardWithoutSessionError(where)
-    for (const name of guarded) {
-      if (registeredSession(this, name) === undefined) {
-        throw new InvalidOptionError('sessionName', `a guard of the route ${where} reads the session "${name}", and no session of that name is registered`)
-      }
+export function sessionOffCheck (): (scope: FastifyInstance, request: FastifyRequest) => boolean {
+  const routeConfig = routeConfigReader()
+  return function sessionOff (scope: FastifyInstance, request: FastifyRequest): boolean {
+    return (scope as SessionScope)[kSessionOff] === true || routeConfig(request).session === false
+  }
+}
+
+/** A route declared with a guard, and the scope it was declared in. */
+interface GuardedRoute {
+  scope: FastifyInstance
+  route: RouteOptions
+  sessions: string[]
+}
+
+/** @throws the error of a guard that could never pass, or that reads a session nobody registered. */
+function checkGuarded ({ scope, route, sessions }: GuardedRoute): void {
+  const where = `${String(route.method)} ${route.url}`
+  if (optsOut(route.config) || (scope as SessionScope)[kSessionOff] === true) throw new GuardWithoutSessionError(where)
+  for (const name of sessions) {
+    if (registeredSession(scope, name) === undefined) {
+      throw new InvalidOptionError('sessionName', `a guard of the route ${where} reads the session "${name}", and no session of that name is registered`)
+    }
+  }
+}
+
+/**
+ * The startup checks of guarded routes: the onRoute hook notes each route with a guard, and the onReady
+ * hook checks them all once everything is registered, so that a `withoutSessions` or a session
+ * registered after the route counts. A guarded route declared before the plugin is not seen (Fastify
+ * shows a route only to the onRoute hooks already in place); the guard itself refuses its requests with
+ * the same error.
+ */
+export function guardChecks (): {
+  onRoute: (this: FastifyInstance, route: RouteOptions) => void
+  onReady: () => Promise<void>
+} {
+  let seen: GuardedRoute[] = []
+  return {
+    onRoute: function noteGuardedRoute (this: FastifyInstance, route: RouteOptions): void {
+      const sessions = guardedSessions(route)
+      if (sessions.length > 0) seen.push({ scope: this, route, sessions })
+    },
+    onReady: async function checkGuardedRoutes (): Promise<void> {
+      const routes = seen
+      seen = []
+      for (const guarded of routes) checkGuarded(guarded)
     }
   }
 }

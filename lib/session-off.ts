@@ -1,7 +1,12 @@
-import type { FastifyReply, FastifyRequest } from 'fastify'
 import { SessionDisabledError } from './errors.js'
-import { Session, type SessionDriver } from './session.js'
-import { kState } from './symbols.js'
+import type { Session } from './session.js'
+import type { kState } from './symbols.js'
+
+/**
+ * Every public member of a Session. A member added to Session and missing from DisabledSession fails to
+ * compile, so the session of a route without sessions cannot fall behind the real one.
+ */
+type PublicSession = Omit<Session<Record<string, unknown>>, typeof kState>
 
 function refuse (method: string): never {
   throw new SessionDisabledError(method)
@@ -10,37 +15,30 @@ function refuse (method: string): never {
 /**
  * The session of a route without sessions: empty, and every write refused with
  * `FST_SESSION_DISABLED`, so a handler that forgot the route opted out fails loudly instead of
- * losing data. Reads answer as an empty session would.
+ * losing data. Reads answer as an empty session would. Its own small class, not a Session with no
+ * driver: nothing here can reach a store, a request or a reply.
  */
-class DisabledSession extends Session {
-  constructor () {
-    // No driver, request or reply: every method that would use them is overridden below.
-    super(null as unknown as SessionDriver, null as unknown as FastifyRequest, null as unknown as FastifyReply, 0)
-    // The onSend hook skips a session that counts as persisted: no per-request check for this one.
-    const state = this[kState]
-    state.persisted = true
-    state.data = Object.freeze({}) as Record<string, unknown>
-  }
-
-  override get (): undefined { return undefined }
-  override has (): boolean { return false }
-  override data (): Record<string, never> { return {} }
-  override get id (): string { return '' }
-  override get isNew (): boolean { return true }
-  override get changed (): boolean { return false }
-  override set (): void { refuse('set') }
-  override delete (): boolean { return refuse('delete') }
-  override clear (): void { refuse('clear') }
-  override touch (): void { refuse('touch') }
-  override options (): void { refuse('options') }
-  override async regenerate (): Promise<void> { refuse('regenerate') }
-  override async destroy (): Promise<void> { refuse('destroy') }
-  override async save (): Promise<void> { refuse('save') }
-  override async reload (): Promise<void> { refuse('reload') }
+class DisabledSession implements PublicSession {
+  get (): undefined { return undefined }
+  has (): boolean { return false }
+  data (): Record<string, never> { return {} }
+  get id (): string { return '' }
+  get isNew (): boolean { return true }
+  get changed (): boolean { return false }
+  set (): void { refuse('set') }
+  delete (): boolean { return refuse('delete') }
+  clear (): void { refuse('clear') }
+  touch (): void { refuse('touch') }
+  options (): void { refuse('options') }
+  async regenerate (): Promise<void> { refuse('regenerate') }
+  async destroy (): Promise<void> { refuse('destroy') }
+  async save (): Promise<void> { refuse('save') }
+  async reload (): Promise<void> { refuse('reload') }
 }
 
 /**
  * @internal The one session every request to a route without sessions gets: shared and immutable,
- * so such a route allocates nothing for it.
+ * so such a route allocates nothing for it. Typed as the Session it stands in for (`request.session`);
+ * it is not an instance of Session, and the onSend hook skips it by identity.
  */
-export const SESSION_OFF: Session = Object.freeze(new DisabledSession())
+export const SESSION_OFF = Object.freeze(new DisabledSession()) as unknown as Session

@@ -111,14 +111,30 @@ const hasOwn = Object.hasOwn
 // listDataKeys), and each read of `this[kState]` through it costs about 50 ns, as much as a method's
 // own work; a handler's calls come one after another on one session (get, then set), so all but the
 // first skip that read. A session's state never changes, so a hit is always right.
+//
+// The entry holds the state, and so its request and reply: it is emptied when the event loop turns
+// (one setImmediate per turn at most, made on a miss, never on a hit), so it never keeps a finished
+// request alive, whether or not its reply went through onSend. Calls in one turn (synchronous code
+// and the promise continuations that follow it) are the ones it serves.
 let lastSession: object | undefined
 let lastState: SessionState | undefined
+let emptying = false
+
+function emptyCache (): void {
+  lastSession = undefined
+  lastState = undefined
+  emptying = false
+}
 
 /** @internal The state of `session` (a Session or its Proxy), through a one-entry cache. */
 export function stateOf (session: Session<object>): SessionState {
   if (session === lastSession) return lastState as SessionState
   lastSession = session
   lastState = session[kState]
+  if (!emptying) {
+    emptying = true
+    setImmediate(emptyCache)
+  }
   return lastState
 }
 

@@ -7,9 +7,8 @@
 export const kState = Symbol('fastify-session-kit.state')
 
 /**
- * On a Fastify instance: `true` when no route of that scope has sessions (see `withoutSessions`),
- * `'route'` when some of its routes opted out with `config: { session: false }`. Read through the
- * prototype chain, so child scopes inherit it.
+ * On a Fastify instance: `true` when no route of that scope has sessions (see `withoutSessions`). Read
+ * through the prototype chain, so child scopes inherit it.
  */
 export const kSessionOff = Symbol('fastify-session-kit.off')
 

@@ -1,4 +1,4 @@
-import { InvalidOptionError } from '../errors.js'
+import { positiveInteger } from '../option-checks.js'
 import { encodeFields, handOver, joinFields, keepsOrder } from './field-json.js'
 import type { SessionPatch, SessionRecord, SessionStore, SessionSummary } from './types.js'
 
@@ -31,14 +31,6 @@ interface Entry {
 function ordered (fields: ReadonlyMap<string, string>): boolean {
   for (const key of fields.keys()) if (!keepsOrder(key)) return false
   return true
-}
-
-function positiveInteger (name: string, value: unknown, fallback: number): number {
-  if (value === undefined) return fallback
-  if (typeof value !== 'number' || !Number.isSafeInteger(value) || value <= 0) {
-    throw new InvalidOptionError(name, 'must be a positive integer')
-  }
-  return value
 }
 
 /**

@@ -1,4 +1,5 @@
 import { InvalidOptionError, StoreSchemaError, SweepFailedError } from '../errors.js'
+import { positiveInteger } from '../option-checks.js'
 import { preparedStatements, schemaStatements, sweepLockKey, tableName, type Statement, type Statements } from './postgres-sql.js'
 import { decodeEntries, encodeEntries } from './postgres-data.js'
 import { escapeString, unescapeString } from './string-escape.js'
@@ -68,14 +69,6 @@ export interface PostgresStoreOptions {
 // PostgreSQL's SQLSTATEs for a table or a column that is not there.
 const UNDEFINED_TABLE = '42P01'
 const UNDEFINED_COLUMN = '42703'
-
-function positiveInteger (name: string, value: unknown, fallback: number): number {
-  if (value === undefined) return fallback
-  if (typeof value !== 'number' || !Number.isSafeInteger(value) || value <= 0) {
-    throw new InvalidOptionError(name, 'must be a positive integer')
-  }
-  return value
-}
 
 function isPool (pool: unknown): pool is PgPoolLike {
   if (typeof pool !== 'object' || pool === null) return false
