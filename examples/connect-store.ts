@@ -21,12 +21,15 @@ declare module 'fastify-session-kit' {
   }
 }
 
+const newClient = (url: string) => createClient({ url, disableOfflineQueue: true, socket: { connectTimeout: 2000 } })
+type NodeRedisClient = ReturnType<typeof newClient>
+
 /**
  * A connected node-redis client that fails fast while Redis is down (requests get a 503 at once) and
  * reconnects by itself. The caller closes it.
  */
-export async function redisClient (url: string): Promise<ReturnType<typeof createClient>> {
-  const client = createClient({ url, disableOfflineQueue: true, socket: { connectTimeout: 2000 } })
+export async function redisClient (url: string): Promise<NodeRedisClient> {
+  const client = newClient(url)
   // node-redis reports a lost connection as an 'error' event; unheard, it would end the process.
   client.on('error', (err: Error) => console.error(`redis: ${err.message}`))
   await client.connect()

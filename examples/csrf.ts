@@ -22,7 +22,7 @@ export async function build (secret = process.env.SESSION_SECRET ?? generateSecr
   // '@fastify/secure-session' mode: it keeps its secret with session.get/set, which this session has.
   await app.register(fastifyCsrf, { sessionPlugin: '@fastify/secure-session' })
 
-  app.get('/', async (request, reply) => {
+  app.get('/', async (_request, reply) => {
     const token = reply.generateCsrf()
     return reply.type('text/html; charset=utf-8').send(`<!doctype html><title>Transfer</title>
 <form method="post" action="/transfer">
@@ -33,7 +33,7 @@ export async function build (secret = process.env.SESSION_SECRET ?? generateSecr
 
   // For API clients: a page of another site cannot read this response (same-origin policy), so it
   // cannot learn the token.
-  app.get('/csrf-token', async (request, reply) => ({ token: reply.generateCsrf() }))
+  app.get('/csrf-token', async (_request, reply) => ({ token: reply.generateCsrf() }))
 
   // A preHandler, not an onRequest hook: a form's token is in the body, parsed after onRequest.
   app.post<{ Body: { amount?: string } }>('/transfer', { preHandler: app.csrfProtection }, async (request) => {

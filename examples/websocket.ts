@@ -47,7 +47,7 @@ export async function build (secret = process.env.SESSION_SECRET ?? generateSecr
   // cookie store, reload() re-reads the cookie the upgrade came with: only `validate` can revoke it.)
   await app.register(fastifySession, { secret, store: new MemoryStore() })
 
-  app.get('/', async (request, reply) => reply.type('text/html; charset=utf-8').send(PAGE))
+  app.get('/', async (_request, reply) => reply.type('text/html; charset=utf-8').send(PAGE))
 
   app.post<{ Params: { user: string } }>('/login/:user', async (request) => {
     // A demo login: no password (see examples/login.ts for a real one).
