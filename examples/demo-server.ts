@@ -1,6 +1,7 @@
 // The full demo: a small site as HTML pages (login and logout, a dashboard behind
 // requireLogin, an admin panel behind requireAdmin, preferences with a visit counter, a shopping
-// cart), on the cookie store by default. Run it with `npm start`, then open http://127.0.0.1:3000.
+// cart), on the cookie store by default. Every state-changing form carries a CSRF token
+// (@fastify/csrf-protection, its secret in the session; API clients send it as x-csrf-token). Run it with `npm start`, then open http://127.0.0.1:3000.
 //
 //   PORT            default 3000
 //   HOST            default 127.0.0.1
@@ -18,6 +19,7 @@ import Fastify, { type FastifyInstance, type FastifyServerOptions } from 'fastif
 import fastifySession, { CookieStore, generateSecret, MemoryStore, PostgresStore, RedisStore } from 'fastify-session-kit'
 import { authRoutes } from './demo/auth-routes.js'
 import { cartRoutes } from './demo/cart-routes.js'
+import { csrfProtection } from './demo/csrf.js'
 import { errorPages } from './demo/errors.js'
 import { pageRoutes } from './demo/page-routes.js'
 import { createUserDirectory } from './demo/users.js'
@@ -99,6 +101,7 @@ export async function buildDemo (options: DemoOptions = {}): Promise<FastifyInst
   await app.register(fastifyFormbody)
   await app.register(fastifySession, { secret, store: await makeStore(app, options) })
   await app.register(fastifyFlash)
+  await csrfProtection(app)
   errorPages(app)
   const users = await createUserDirectory()
   await app.register(authRoutes, { users })

@@ -2,11 +2,12 @@
 // session. Run: `npx tsx examples/login.ts`, then
 //   curl -c jar -b jar -H 'content-type: application/json' -d '{"username":"alice","password":"password"}' localhost:3000/login
 //   curl -b jar localhost:3000/me
+import { randomBytes, scrypt, timingSafeEqual } from 'node:crypto'
 import { realpathSync } from 'node:fs'
+import { promisify } from 'node:util'
 import { pathToFileURL } from 'node:url'
 import Fastify, { type FastifyInstance } from 'fastify'
 import fastifySession, { generateSecret, requireLogin } from 'fastify-session-kit'
-import { createUserDirectory } from './demo/users.js'
 
 declare module 'fastify-session-kit' {
   interface SessionData {
@@ -15,14 +16,38 @@ declare module 'fastify-session-kit' {
   }
 }
 
+const hash = promisify(scrypt) as (password: string, salt: Buffer, length: number) => Promise<Buffer>
+
+interface User { name: string, role: 'admin' | 'user' }
+
+/**
+ * Two accounts, `alice` and `admin`, both with the password `password`: a stand-in for your users
+ * table. Passwords are stored as scrypt hashes and compared in constant time; an unknown name is
+ * checked against a dummy hash, so the response time does not tell which names exist.
+ */
+async function userList (): Promise<(name: string, password: string) => Promise<User | undefined>> {
+  const accounts = new Map<string, User & { salt: Buffer, hash: Buffer }>()
+  for (const [name, role] of [['alice', 'user'], ['admin', 'admin']] as const) {
+    const salt = randomBytes(16)
+    accounts.set(name, { name, role, salt, hash: await hash('password', salt, 32) })
+  }
+  const dummy = { salt: randomBytes(16), hash: randomBytes(32) }
+  return async (name, password) => {
+    const account = accounts.get(name)
+    const target = account ?? dummy
+    const match = timingSafeEqual(await hash(password, target.salt, 32), target.hash)
+    return match && account !== undefined ? { name: account.name, role: account.role } : undefined
+  }
+}
+
 /** The app, not listening. */
 export async function build (secret = process.env.SESSION_SECRET ?? generateSecret()): Promise<FastifyInstance> {
   const app = Fastify()
   await app.register(fastifySession, { secret })
-  const users = await createUserDirectory()
+  const verify = await userList()
 
   app.post<{ Body: { username?: string, password?: string } }>('/login', async (request, reply) => {
-    const user = await users.verify(String(request.body?.username ?? ''), String(request.body?.password ?? ''))
+    const user = await verify(String(request.body?.username ?? ''), String(request.body?.password ?? ''))
     if (user === undefined) return reply.code(401).send({ error: 'wrong username or password' })
     await request.session.regenerate()
     request.session.set('userId', user.name)

@@ -1,4 +1,5 @@
-import type { FastifyInstance } from 'fastify'
+import type { FastifyInstance, FastifyReply } from 'fastify'
+import { csrfField } from './csrf.js'
 import { html } from './html.js'
 import { sendPage } from './page.js'
 import type { UserDirectory } from './users.js'
@@ -20,13 +21,14 @@ export function safeNext (next: unknown): string {
   return next
 }
 
-function loginForm (next: string, username: string, error: string | undefined, askedFor: boolean) {
+function loginForm (reply: FastifyReply, next: string, username: string, error: string | undefined, askedFor: boolean) {
   return html`
 <div class="card">
   ${askedFor ? html`<p class="muted" id="login-required">Please log in to see that page.</p>` : ''}
   ${error === undefined ? '' : html`<p class="error" id="login-error" role="alert">${error}</p>`}
   <form method="post" action="/login" id="login-form">
     <input type="hidden" name="next" value="${next}">
+    ${csrfField(reply)}
     <label for="username">Username</label>
     <input type="text" id="username" name="username" value="${username}" autocomplete="username" required autofocus>
     <label for="password">Password</label>
@@ -53,17 +55,18 @@ export async function authRoutes (app: FastifyInstance, opts: { users: UserDirec
 
   app.get<{ Querystring: { next?: string } }>('/login', async function loginPage (request, reply) {
     const next = request.query.next
-    return sendPage(request, reply, 'Log in', loginForm(safeNext(next), '', undefined, next !== undefined))
+    return sendPage(request, reply, 'Log in', loginForm(reply, safeNext(next), '', undefined, next !== undefined))
   })
 
   app.post<{ Body: LoginBody | undefined }>('/login', async function login (request, reply) {
     const { username = '', password = '', next } = request.body ?? {}
     const user = await users.verify(String(username), String(password))
     if (user === undefined) {
-      return sendPage(request, reply, 'Log in', loginForm(safeNext(next), String(username), 'Wrong username or password.', false), 401)
+      return sendPage(request, reply, 'Log in', loginForm(reply, safeNext(next), String(username), 'Wrong username or password.', false), 401)
     }
     // A new id on login: an id planted in the browser before login is worthless after it. The
-    // guest's theme and cart come along; everything else starts fresh.
+    // guest's theme and cart come along; everything else starts fresh, the CSRF secret included, so
+    // a token seen before login is worthless after it too.
     await request.session.regenerate(['theme', 'cart'])
     request.session.set('userId', user.name)
     request.session.set('role', user.role)

@@ -1,6 +1,7 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify'
-import { html, money } from './html.js'
 import createError from '@fastify/error'
+import { csrfField } from './csrf.js'
+import { html, money } from './html.js'
 import { sendPage, wantsJson } from './page.js'
 import './session-data.js'
 
@@ -46,6 +47,7 @@ function cartView (request: FastifyRequest): CartView {
 
 function cartPage (request: FastifyRequest, reply: FastifyReply): FastifyReply {
   const view = cartView(request)
+  const csrf = csrfField(reply)
   const rows = view.items.length === 0
     ? html`<p id="cart-empty" class="muted">Your cart is empty.</p>`
     : html`<table id="cart-items">
@@ -57,7 +59,7 @@ function cartPage (request: FastifyRequest, reply: FastifyReply): FastifyReply {
   <h2>Catalogue</h2>
   <table id="catalogue">
     ${CATALOGUE.map((p) => html`<tr><td>${p.name}</td><td class="num">${money(p.priceCents)}</td>
-      <td class="num"><form method="post" action="/cart/add"><input type="hidden" name="id" value="${p.id}"><button type="submit" id="add-${p.id}">Add</button></form></td></tr>`)}
+      <td class="num"><form method="post" action="/cart/add">${csrf}<input type="hidden" name="id" value="${p.id}"><button type="submit" id="add-${p.id}">Add</button></form></td></tr>`)}
   </table>
 </div>
 <div class="card">
@@ -65,7 +67,7 @@ function cartPage (request: FastifyRequest, reply: FastifyReply): FastifyReply {
   ${rows}
   <p>Total: <strong id="cart-total" data-testid="cart-total">${money(Math.round(view.total * 100))}</strong>
     (<span id="cart-count">${view.count}</span> ${view.count === 1 ? 'item' : 'items'})</p>
-  <form method="post" action="/cart/clear"><button class="link" type="submit" id="cart-clear">Clear the cart</button></form>
+  <form method="post" action="/cart/clear">${csrf}<button class="link" type="submit" id="cart-clear">Clear the cart</button></form>
   <p class="muted">The same cart as JSON: <a href="/cart.json">/cart.json</a> (or <code>Accept: application/json</code> on <code>/cart</code>).</p>
 </div>`)
 }

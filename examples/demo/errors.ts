@@ -3,12 +3,21 @@ import { safeNext } from './auth-routes.js'
 import { html, type SafeHtml } from './html.js'
 import { prefersHtml, sendPage } from './page.js'
 
+const FORM_EXPIRED = {
+  title: 'Form expired',
+  body: () => html`<div class="card" id="error-csrf"><p class="status">403</p><p>This form has expired or did not come from
+    this site. Go back, reload the page and send it again.</p></div>`
+}
+
 const PAGES: Record<string, { title: string, body: (url: string) => SafeHtml }> = {
   FST_SESSION_UNAUTHORIZED: {
     title: 'Please log in',
     body: (url) => html`<div class="card" id="error-401"><p class="status">401</p><p>You need to be logged in to see this page.</p>
       <p><a id="error-login" href="/login?next=${encodeURIComponent(safeNext(url))}">Log in</a></p></div>`
   },
+  // @fastify/csrf-protection's refusals: a form from before login or logout, or not from this site.
+  FST_CSRF_INVALID_TOKEN: FORM_EXPIRED,
+  FST_CSRF_MISSING_SECRET: FORM_EXPIRED,
   FST_SESSION_FORBIDDEN: {
     title: 'Not allowed',
     body: () => html`<div class="card" id="error-403"><p class="status">403</p><p>Your account does not have the role this page needs.</p>

@@ -50,6 +50,8 @@ export interface PageContext {
   theme: 'light' | 'dark'
   flash: Array<{ type: string, message: string }>
   path: string
+  /** The CSRF field of the nav's logout form; only a logged-in user has that form. */
+  csrf: SafeHtml | undefined
 }
 
 const STYLE = `
@@ -94,7 +96,7 @@ export function layout (ctx: PageContext, title: string, body: SafeHtml): string
   const who = ctx.user === undefined
     ? html`<span id="nav-user" data-testid="nav-user">Guest</span> <a href="/login">Log in</a>`
     : html`<span id="nav-user" data-testid="nav-user">${ctx.user.name} <span class="badge" id="nav-role">${ctx.user.role}</span></span>
-      <form method="post" action="/logout"><button class="link" id="logout" type="submit">Log out</button></form>`
+      <form method="post" action="/logout">${ctx.csrf}<button class="link" id="logout" type="submit">Log out</button></form>`
   const flash = ctx.flash.length === 0
     ? ''
     : html`<div id="flash" data-testid="flash">${ctx.flash.map((f) => html`<div class="flash ${f.type}" role="status">${f.message}</div>`)}</div>`

@@ -1,5 +1,6 @@
 import type { FastifyInstance } from 'fastify'
 import { requireAdmin, requireLogin } from 'fastify-session-kit'
+import { csrfField } from './csrf.js'
 import { html } from './html.js'
 import { sendPage, wantsJson } from './page.js'
 import type { UserDirectory } from './users.js'
@@ -43,7 +44,7 @@ and, logged in, this page as JSON.</p>`)
     <tbody>${rows.map((u) => html`<tr><td>${u.name}</td><td>${u.role}</td>${u.sessions === undefined
       ? ''
       : html`<td class="num" id="sessions-${u.name}">${u.sessions}</td>
-        <td class="num"><form method="post" action="/admin/revoke"><input type="hidden" name="user" value="${u.name}">
+        <td class="num"><form method="post" action="/admin/revoke">${csrfField(reply)}<input type="hidden" name="user" value="${u.name}">
         <button class="link" type="submit" id="revoke-${u.name}">Log out everywhere</button></form></td>`}</tr>`)}</tbody>
   </table>
   ${serverStore
@@ -80,6 +81,7 @@ without the admin role the 403 page, and API clients the same codes as JSON.</p>
 <div class="card">
   <h2>Theme</h2>
   <form method="post" action="/preferences" id="theme-form">
+    ${csrfField(reply)}
     ${option('light', 'Light')}
     ${option('dark', 'Dark')}
     <p><button type="submit" id="theme-save">Save</button></p>

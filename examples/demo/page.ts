@@ -1,4 +1,5 @@
 import type { FastifyReply, FastifyRequest } from 'fastify'
+import { csrfField } from './csrf.js'
 import { layout, type PageContext, type SafeHtml } from './html.js'
 import './session-data.js'
 
@@ -47,7 +48,9 @@ export function pageContext (request: FastifyRequest, reply: FastifyReply): Page
     user: name === undefined ? undefined : { name, role: role ?? 'user' },
     theme: request.session.get('theme') ?? 'light',
     flash: takeFlash(request, reply),
-    path: request.url.split('?')[0] as string
+    path: request.url.split('?')[0] as string,
+    // A guest's page has no logout form, so it starts no session just for a token.
+    csrf: name === undefined ? undefined : csrfField(reply)
   }
 }
 

@@ -16,5 +16,7 @@ declare module 'fastify-session-kit' {
     cart: Array<{ id: number, qty: number }>
     /** @fastify/flash keeps its messages here (`request.session.get/set('flash')`). */
     flash: Record<string, string[]>
+    /** @fastify/csrf-protection keeps its secret here; the forms carry tokens made from it. */
+    _csrf: string
   }
 }

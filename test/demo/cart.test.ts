@@ -14,14 +14,16 @@ for (const store of STORES) {
 
     t.test('an empty cart: a page with the catalogue, and JSON with no items', async (t) => {
       const browser = new Browser(app)
+      t.same((await browser.get('/cart.json', 'application/json')).json(), { items: [], count: 0, total: 0 })
+      t.notOk(browser.cookies.get('sid'), 'reading an empty cart as JSON sets no cookie')
       const page = await browser.get('/cart')
       t.equal(page.statusCode, 200)
       t.match(page.headers['content-type'], /^text\/html/)
       t.ok(textOf(page.body, 'cart-empty'))
       t.equal(textOf(page.body, 'cart-total'), '$0.00')
       for (const p of CATALOGUE) t.match(page.body, new RegExp(`id="add-${p.id}"`))
-      t.same((await browser.get('/cart.json', 'application/json')).json(), { items: [], count: 0, total: 0 })
-      t.notOk(browser.cookies.get('sid'), 'looking at an empty cart sets no cookie')
+      t.ok(browser.cookies.get('sid'), "the page's forms carry a CSRF token, whose secret starts a session")
+      t.same((await browser.get('/cart.json', 'application/json')).json(), { items: [], count: 0, total: 0 }, 'holding no cart')
     })
 
     t.test('adding from the page: 303 back to the cart, quantities and total add up', async (t) => {

@@ -57,21 +57,35 @@ export class Browser {
     return this.#keep(await this.app.inject({ method: 'GET', url, headers: this.#headers(accept) }))
   }
 
-  async post (url: string, form: Record<string, string> = {}, accept = BROWSER_ACCEPT): Promise<LightMyRequestResponse> {
+  /**
+   * This browser's CSRF token, as a page with a form would carry it: read from `GET /csrf-token` with
+   * the browser's cookies (which may start a session holding the secret).
+   */
+  async csrfToken (): Promise<string> {
+    return (await this.get('/csrf-token', 'text/plain')).body
+  }
+
+  /**
+   * Posts a form url-encoded, with the CSRF token in its `_csrf` field as the demo's forms send it;
+   * `csrf: false` leaves it out, a string sends that token instead.
+   */
+  async post (url: string, form: Record<string, string> = {}, accept = BROWSER_ACCEPT, csrf: boolean | string = true): Promise<LightMyRequestResponse> {
+    const token = csrf === true ? await this.csrfToken() : csrf === false ? undefined : csrf
     return this.#keep(await this.app.inject({
       method: 'POST',
       url,
       headers: this.#headers(accept, { 'content-type': 'application/x-www-form-urlencoded' }),
-      payload: new URLSearchParams(form).toString()
+      payload: new URLSearchParams({ ...form, ...(token === undefined ? {} : { _csrf: token }) }).toString()
     }))
   }
 
-  /** Posts a JSON body the way an API client does. */
+  /** Posts a JSON body the way an API client does, with the CSRF token in the `x-csrf-token` header. */
   async postJson (url: string, body: unknown): Promise<LightMyRequestResponse> {
+    const token = await this.csrfToken()
     return this.#keep(await this.app.inject({
       method: 'POST',
       url,
-      headers: this.#headers('application/json', { 'content-type': 'application/json' }),
+      headers: this.#headers('application/json', { 'content-type': 'application/json', 'x-csrf-token': token }),
       payload: JSON.stringify(body)
     }))
   }
