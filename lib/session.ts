@@ -413,7 +413,7 @@ export class Session<T extends object = SessionData> {
   }
 
   /**
-   * Cookie attributes for this response only (a longer Max-Age for "remember me", say); the cookie
+   * Cookie attributes for this response only (a `Partitioned` or `Domain` change, say); the cookie
    * is re-sent with them.
    *
    * @throws `FST_SESSION_INVALID_OPTION` for an attribute of the wrong type or value,
@@ -421,7 +421,7 @@ export class Session<T extends object = SessionData> {
    * `FST_SESSION_INVALID_COOKIE_PREFIX` for attributes a `__Host-`/`__Secure-` name forbids.
    * @example
    * ```ts
-   * if (body.remember) request.session.options({ maxAge: 30 * 86_400 })
+   * request.session.options({ sameSite: 'strict' })
    * ```
    */
   options (cookieOptions: CookieOverrides): void {

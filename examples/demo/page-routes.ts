@@ -50,7 +50,7 @@ and, logged in, this page as JSON.</p>`)
   ${serverStore
     ? ''
     : html`<p class="muted" id="no-revocation">The ${storeName} store keeps sessions in the browser, so there is no list of a
-      user's sessions to show or end here: run the demo with <code>SESSION_STORE=memory</code> or <code>redis</code> to see it.</p>`}
+      user's sessions to show or end here: run the demo with <code>SESSION_STORE=memory</code>, <code>redis</code> or <code>postgres</code> to see it.</p>`}
 </div>
 <p class="muted">Guarded by <code>requireAdmin()</code>: without a login a browser gets the 401 page, a user
 without the admin role the 403 page, and API clients the same codes as JSON.</p>`)
