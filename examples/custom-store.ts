@@ -1,5 +1,6 @@
-// Your own server store: a small SessionStore over a Map, with expiry, the optional touch and patch, and
-// copies in and out (a handler never mutates what another request reads). The same shape works over
+// Your own server store: a small SessionStore over a Map, with expiry, the optional touch, patch,
+// replace and take (what keeps a logout a logout, and every change, when requests overlap: see
+// docs/concurrency.md), and copies in and out (a handler never mutates what another request reads). The same shape works over
 // a file, a database or a cache: keep the rules in the comments. It passes the conformance suite every
 // built-in store passes (test/examples/custom-store.test.ts). Run: `npx tsx examples/custom-store.ts`,
 // then
@@ -52,6 +53,12 @@ export class MapStore implements SessionStore {
     this.#entries.set(key, { json: JSON.stringify(record), expiresAt: Date.now() + ttlMs })
   }
 
+  /** Writes `record` keeping the expiry `key` has. */
+  #rewrite (key: string, record: SessionRecord): void {
+    const entry = this.#entries.get(key) as Entry
+    entry.json = JSON.stringify(record)
+  }
+
   #sweep (): void {
     const now = Date.now()
     for (const [key, entry] of this.#entries) if (entry.expiresAt <= now) this.#entries.delete(key)
@@ -70,16 +77,35 @@ export class MapStore implements SessionStore {
     this.#entries.delete(key)
   }
 
-  async touch (key: string, ttlMs: number, lastSeenAt: number): Promise<void> {
+  async touch (key: string, ttlMs: number, lastSeenAt: number): Promise<boolean> {
     const record = this.#live(key)
     // Never create: a session destroyed while a request ran must stay destroyed.
-    if (record === undefined) return
+    if (record === undefined) return false
     this.#write(key, { ...record, lastSeenAt }, ttlMs)
+    return true
   }
 
-  async patch (key: string, changes: SessionPatch, ttlMs: number): Promise<void> {
+  async replace (key: string, record: SessionRecord, ttlMs: number): Promise<boolean | string> {
+    // Check and write in one step: a renewal must not write over a session that ended, or that another
+    // request has already moved to a new id.
+    const current = this.#live(key)
+    if (current === undefined) return false
+    if (current.movedTo !== undefined) return current.movedTo
+    this.#write(key, record, ttlMs)
+    return true
+  }
+
+  async take (key: string): Promise<string[] | undefined> {
+    // Read and delete in one step: a logout learns every other id of the session it must end too.
     const record = this.#live(key)
-    if (record === undefined) return
+    if (record === undefined) return undefined
+    this.#entries.delete(key)
+    return [...(record.links ?? []), ...(record.movedTo === undefined ? [] : [record.movedTo])]
+  }
+
+  async patch (key: string, changes: SessionPatch, ttlMs: number): Promise<boolean | string> {
+    const record = this.#live(key)
+    if (record === undefined) return false
     // Read, change and write with no await in between: no other call can interleave, so the patch is
     // atomic. A store over a network does the same in one command (a Lua script, one SQL statement).
     // fromEntries, not `data[k] = v`: a key named "__proto__" must stay a plain key.
@@ -87,10 +113,14 @@ export class MapStore implements SessionStore {
       ...Object.entries(record.data).filter(([k]) => !changes.unset.includes(k) && !Object.hasOwn(changes.set, k)),
       ...Object.entries(changes.set)
     ])
-    const next: SessionRecord = { ...record, data, lastSeenAt: changes.lastSeenAt }
+    // A forwarded patch (a change made through a renewed session's old id) leaves the times alone.
+    const next: SessionRecord = { ...record, data, lastSeenAt: changes.forwarded === true ? record.lastSeenAt : changes.lastSeenAt }
     if (changes.user === null) delete next.user
     else if (changes.user !== undefined) next.user = changes.user
-    this.#write(key, next, ttlMs)
+    if (changes.forwarded === true) this.#rewrite(key, next)
+    else this.#write(key, next, ttlMs)
+    // Where the session moved, if it did: the plugin applies the same change there.
+    return record.movedTo ?? true
   }
 
   /** Stops the sweep timer (it never keeps the process alive, but tests like a clean stop). */

@@ -224,8 +224,13 @@ export class ServerDriver extends Driver {
    */
   async persist (state: SessionState, sendable = true): Promise<void> {
     const before = state.writing
-    const next = async (): Promise<void> => await this.#persist(state, sendable)
-    const run = before === undefined ? this.#persist(state, sendable) : before.then(next, next)
+    let run: Promise<void>
+    if (before === undefined) {
+      run = this.#persist(state, sendable)
+    } else {
+      const next = async (): Promise<void> => await this.#persist(state, sendable)
+      run = before.then(next, next)
+    }
     state.writing = run
     try {
       await run

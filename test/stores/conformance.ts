@@ -183,6 +183,7 @@ export async function storeConformance (t: Test, name: string, makeStore: StoreF
     await patchTests(t, makeStore)
     await indexTests(t, makeStore)
     await pluginTests(t, makeStore, options)
+    await renewalTests(t, makeStore)
     if (options.outage !== undefined) await outageTests(t, makeStore, options.outage)
   })
 }
@@ -200,6 +201,56 @@ async function touchTests (t: Test, makeStore: StoreFactory): Promise<void> {
     t.equal(back?.lastSeenAt, r.lastSeenAt + 5000)
     await store.touch('missing', DAY, Date.now())
     t.equal(await store.get('missing'), undefined)
+  })
+}
+
+async function renewalTests (t: Test, makeStore: StoreFactory): Promise<void> {
+  await t.test('replace writes only onto a live record that has not moved', async (t) => {
+    const store = await makeStore(t)
+    if (store.replace === undefined) return t.pass('no replace: the plugin reads, then writes')
+    t.equal(await store.replace('missing', record({ a: 1 }), DAY), false, 'false for a missing record')
+    t.equal(await store.get('missing'), undefined, 'and nothing is created')
+    await store.set('k', record({ a: 1 }, { user: 'u1' }), DAY)
+    const moved = record({ b: 2 }, { user: 'u1', links: ['n1'], movedTo: 'n1' })
+    t.equal(await store.replace('k', moved, DAY), true)
+    t.same(await store.get('k'), moved, 'the whole record, links and movedTo included')
+    t.equal(await store.replace('k', record({ c: 3 }), DAY), 'n1', 'a record that moved answers where it went')
+    t.same((await store.get('k'))?.data, { b: 2 }, 'and is left as it was')
+    await store.set('short', record({ a: 1 }), SHORT)
+    await sleep(SHORT + 300)
+    t.equal(await store.replace('short', record({ a: 2 }), DAY), false, 'false for an expired record')
+  })
+
+  await t.test('take deletes and answers the links and movedTo, atomically', async (t) => {
+    const store = await makeStore(t)
+    if (store.take === undefined) return t.pass('no take: the plugin reads, then destroys')
+    t.equal(await store.take('missing'), undefined)
+    await store.set('plain', record({ a: 1 }), DAY)
+    t.same(await store.take('plain'), [])
+    t.equal(await store.get('plain'), undefined, 'gone')
+    await store.set('k', record({ a: 1 }, { links: ['old1', 'old2'], movedTo: 'new' }), DAY)
+    t.same((await store.take('k'))?.sort(), ['new', 'old1', 'old2'])
+    t.equal(await store.take('k'), undefined, 'a second take finds nothing')
+    await store.set('short', record({ a: 1 }, { links: ['x'] }), SHORT)
+    await sleep(SHORT + 300)
+    t.equal(await store.take('short'), undefined, 'an expired record was no session any more')
+  })
+
+  await t.test('patch answers false when gone, movedTo when moved; a forwarded patch keeps time and ttl', async (t) => {
+    const store = await makeStore(t)
+    if (store.patch === undefined) return t.pass('no patch')
+    t.equal(await store.patch('missing', { set: { a: 1 }, unset: [], lastSeenAt: Date.now() }, DAY), false)
+    const r = record({ a: 1 }, { movedTo: 'next' })
+    await store.set('grace', r, DAY)
+    t.equal(await store.patch('grace', { set: { b: 2 }, unset: [], lastSeenAt: r.lastSeenAt + 9 }, DAY), 'next')
+    const plain = record({ a: 1 })
+    await store.set('k', plain, SHORT)
+    t.equal(await store.patch('k', { set: { b: 2 }, unset: ['a'], lastSeenAt: plain.lastSeenAt + 9, forwarded: true }, DAY), true)
+    const back = await store.get('k')
+    t.same(back?.data, { b: 2 })
+    t.equal(back?.lastSeenAt, plain.lastSeenAt, 'the last-seen time is left alone')
+    await sleep(SHORT + 300)
+    t.equal(await store.get('k'), undefined, 'and so is the ttl')
   })
 }
 
