@@ -138,7 +138,7 @@ export class ServerDriver extends Driver {
    * move in another request may have just written it).
    */
   async #endAll (state: SessionState, key: string): Promise<void> {
-    const keys = new Set([key, ...(state.links ?? [])])
+    const keys = new Set([key, ...(state.links ?? []).slice(0, MAX_LINKED - 1)])
     const keyring = this.config.keyring
     if (keyring.keys.length > 1) for (const k of keyring.keys) keys.add(keyring.storeKey(state.id, k))
     for (const k of keys) {

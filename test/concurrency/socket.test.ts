@@ -41,6 +41,17 @@ async function serve (t: Test, store: SessionStore | CookieStore, options: Parti
         s.set('k', 1)
         await reloading
         socket.send(JSON.stringify({ user: s.get('userId') ?? null, k: s.get('k') ?? null }))
+      } else if (command === 'delete-during-reload') {
+        const reloading = request.session.reload()
+        s.delete('userId')
+        await reloading
+        socket.send(JSON.stringify({ user: s.get('userId') ?? null }))
+      } else if (command === 'clear-during-reload') {
+        const reloading = request.session.reload()
+        request.session.clear()
+        s.set('after', 1)
+        await reloading
+        socket.send(JSON.stringify(request.session.data()))
       } else if (command === 'touch-save') {
         request.session.touch()
         await request.session.save()
@@ -73,6 +84,8 @@ for (const [name, make, skip, options] of RELOADING) {
     t.same(JSON.parse(await ask(socket, 'two-reloads')), { during: 'alice', between: 'alice', after: 'alice' },
       'never anonymous while two reloads run, nor after')
     t.same(JSON.parse(await ask(socket, 'set-during-reload')), { user: 'alice', k: 1 }, 'a change made while it ran is kept')
+    t.same(JSON.parse(await ask(socket, 'delete-during-reload')), { user: null }, 'so is a delete')
+    t.same(JSON.parse(await ask(socket, 'clear-during-reload')), { after: 1 }, 'and a clear() with what came after it')
   })
 }
 

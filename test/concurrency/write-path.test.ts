@@ -68,6 +68,24 @@ async function serve (t: Test, store: SessionStore | CookieStore, options: Parti
     cart.push('e')
     return { ok: true }
   })
+  app.get('/data-copy', async (request) => {
+    // data() shares its objects with the session: every key stays watched after a save.
+    const copy = request.session.data() as Record<string, unknown>
+    loose(request).set('box', { n: 1 })
+    await request.session.save()
+    ;(loose(request).get('box') as { n: number }).n = 2
+    ;(copy.cart as string[] | undefined)?.push('from-copy')
+    return { ok: true }
+  })
+  app.get('/many-objects', async (request) => {
+    const s = loose(request)
+    for (let i = 0; i < 40; i++) s.set(`o${i}`, { i })
+    await request.session.save()
+    const held = Array.from({ length: 40 }, (_, i) => s.get(`o${i}`) as { i: number })
+    await request.session.save()
+    for (const o of held) o.i += 100
+    return { ok: true }
+  })
   return await listen(app)
 }
 
@@ -110,6 +128,17 @@ for (const [name, make, skip] of STORES) {
       t.same(await data(jar, url), { a: 1, cart: ['a', 'b'] })
       await jar.fetch(`${url}/held-object-two-saves`)
       t.same(await data(jar, url), { a: 1, cart: ['a', 'b', 'c', 'd', 'e'] }, 'and across two saves')
+      await jar.fetch(`${url}/data-copy`)
+      t.same(await data(jar, url), { a: 1, cart: ['a', 'b', 'c', 'd', 'e', 'from-copy'], box: { n: 2 } }, 'objects shared through data() too')
+    })
+
+    await t.test('forty objects held across a save: every one still watched', async (t) => {
+      const url = await serve(t, await make(t))
+      const jar = new BrowserJar()
+      await jar.fetch(`${url}/login`)
+      await jar.fetch(`${url}/many-objects`)
+      const back = await data(jar, url) as Record<string, { i: number }>
+      t.same(Object.keys(back).filter((k) => k.startsWith('o')).map((k) => (back[k] as { i: number }).i - Number(k.slice(1))), Array(40).fill(100))
     })
   })
 }

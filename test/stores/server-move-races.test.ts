@@ -1,0 +1,94 @@
+// The moves of the server driver against a session that ends in the middle of them: a renewal or a
+// key-rotation move writes the new record, and the old one is gone by the time it looks again (a
+// logout or revokeUser that ran between the two store calls). The new record is ended too and the
+// request goes on anonymous. A MemoryStore whose set() lets a test act at that exact point stands in
+// for the other request; the full interleavings run on real stores in test/concurrency/model.test.ts.
+import t from 'tap'
+import { MemoryStore, type SessionRecord, type SessionStore } from '../../lib/index.js'
+import { build, cookiePair, fakeClock, loose, OTHER_SECRET, SECRET } from '../helpers/index.js'
+import type { FastifyInstance } from 'fastify'
+
+/** A MemoryStore that runs `between` once, right after the next set() of a new record. */
+class RacingStore extends MemoryStore {
+  between: ((moved: string) => Promise<void>) | undefined
+  lastMarked = ''
+  override async replace (key: string, record: SessionRecord, ttlMs: number): Promise<boolean | string> {
+    this.lastMarked = key
+    return await super.replace(key, record, ttlMs)
+  }
+
+  override async set (key: string, record: SessionRecord, ttlMs: number): Promise<void> {
+    await super.set(key, record, ttlMs)
+    const between = this.between
+    this.between = undefined
+    if (between !== undefined) await between(this.lastMarked)
+  }
+}
+
+function routes (app: FastifyInstance): void {
+  app.get('/login', async (request) => {
+    loose(request).set('userId', 'alice')
+    return { ok: true }
+  })
+  app.get('/me', async (request) => ({ user: loose(request).get('userId') ?? null }))
+}
+
+t.test('a renewal whose old record ends between its two writes ends the new one too', async (t) => {
+  const clock = fakeClock(t)
+  const store = new RacingStore()
+  t.teardown(() => store.close())
+  const app = await build(t, { store, renewAfter: 60 }, routes)
+  const cookie = cookiePair(await app.inject('/login')) as string
+  clock.tick(61_000)
+  store.between = async (marked) => { await store.destroy(marked) }
+  const res = await app.inject({ url: '/me', headers: { cookie } })
+  t.same(res.json(), { user: 'alice' }, 'the request itself read its session')
+  t.match(res.headers['set-cookie'], /^sid=;/, 'and clears the cookie')
+  t.equal(store.size, 0, 'neither record is left')
+  t.same((await app.inject({ url: '/me', headers: { cookie } })).json(), { user: null })
+})
+
+t.test('a key-rotation move whose old record ends between its two writes ends the new one too', async (t) => {
+  const store = new RacingStore()
+  t.teardown(() => store.close())
+  const before = await build(t, { store, secret: OTHER_SECRET }, routes)
+  const cookie = cookiePair(await before.inject('/login')) as string
+  const app = await build(t, { store, secret: [SECRET, OTHER_SECRET] }, routes)
+  store.between = async (marked) => { await store.destroy(marked) }
+  const res = await app.inject({ url: '/me', headers: { cookie } })
+  t.match(res.headers['set-cookie'], /^sid=;/, 'the cookie is cleared')
+  t.equal(store.size, 0, 'neither record is left')
+  t.same((await app.inject({ url: '/me', headers: { cookie } })).json(), { user: null })
+})
+
+t.test('a logout follows links, and at most 16 records', async (t) => {
+  // A record linked to 20 others (no real session gets there: each link is a renewal within a grace).
+  const taken: string[] = []
+  const records = new Map<string, SessionRecord>()
+  const store: SessionStore = {
+    async get (key) { return records.get(key) },
+    async set (key, record) { records.set(key, record) },
+    async destroy (key) { records.delete(key) },
+    async take (key) {
+      taken.push(key)
+      const r = records.get(key)
+      records.delete(key)
+      return r === undefined ? undefined : [...(r.links ?? [])]
+    }
+  }
+  const app = await build(t, { store }, (app) => {
+    routes(app)
+    app.get('/logout', async (request) => {
+      await request.session.destroy()
+      return { ok: true }
+    })
+  })
+  const cookie = cookiePair(await app.inject('/login')) as string
+  const [key, record] = [...records][0] as [string, SessionRecord]
+  record.links = Array.from({ length: 20 }, (_, i) => `linked-${i}`)
+  for (const link of record.links) records.set(link, { data: {}, createdAt: Date.now(), lastSeenAt: Date.now(), links: [key] })
+  await app.inject({ url: '/logout', headers: { cookie } })
+  t.equal(taken[0], key, 'the session\'s own record first')
+  t.equal(taken.length, 16, 'then its links, up to the bound')
+  t.equal(new Set(taken).size, 16, 'each once')
+})
