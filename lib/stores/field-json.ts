@@ -51,31 +51,36 @@ export function keepsOrder (key: string): boolean {
   return !(c >= 48 && c <= 57)
 }
 
-// The last data a store handed over with its JSON (one entry: the driver takes it right after the read).
-let handedData: object | undefined
-let handedFields: Encoded | undefined
+// Where a store leaves the per-key JSON it parsed a record's data from: a symbol-keyed, non-enumerable
+// property of the record it returns, so no logger, spread or deep-equality check sees it, and a wrapper
+// that copies the record (or replaces its data) drops it.
+const kFields = Symbol('fastify-session-kit.fields')
 
-/**
- * A store hands over the per-key JSON it parsed `data` from, so that the driver takes its baseline from
- * there instead of serialising the data it just loaded. Only for data whose keys come in the fields'
- * order (see keepsOrder). Nothing is added to the record (no property for a logger or a deep-equality
- * check to see), and a store subclass or wrapper that overrides `get()` still has its `get()` called.
- */
-export function handOver (data: object, encoded: Encoded): void {
-  handedData = data
-  handedFields = encoded
+interface Attached {
+  data: object
+  encoded: Encoded
 }
 
 /**
- * The per-key JSON handed over with this very `data` object, if it was the last handed over and still
- * has those keys in that order (a store wrapper that added, removed or renamed a key after the read
- * voids it); taken, not kept.
+ * A store hands over, with the record it returns, the per-key JSON it parsed `record.data` from, so that
+ * the driver takes its baseline from there instead of serialising the data it just loaded. Only for
+ * data whose keys come in the fields' order (see keepsOrder).
  */
-export function takeHandedOver (data: object): Encoded | undefined {
-  if (data !== handedData) return undefined
-  const encoded = handedFields as Encoded
-  handedData = handedFields = undefined
-  const keys = Object.keys(data)
+export function attachFields (record: { data: object }, encoded: Encoded): void {
+  const attached: Attached = { data: record.data, encoded }
+  Object.defineProperty(record, kFields, { value: attached })
+}
+
+/**
+ * The per-key JSON handed over with `record`, if its data is still the object it was made from, with
+ * those keys in that order (a store wrapper that replaced the data, or added, removed or renamed a key,
+ * voids it).
+ */
+export function attachedFields (record: { data: object }): Encoded | undefined {
+  const attached = (record as { [kFields]?: Attached })[kFields]
+  if (attached === undefined || attached.data !== record.data) return undefined
+  const encoded = attached.encoded
+  const keys = Object.keys(record.data)
   if (keys.length !== encoded.fields.size) return undefined
   let i = 0
   for (const key of encoded.fields.keys()) if (keys[i++] !== key) return undefined

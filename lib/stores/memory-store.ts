@@ -1,5 +1,5 @@
 import { positiveInteger } from '../option-checks.js'
-import { encodeFields, handOver, joinFields, keepsOrder } from './field-json.js'
+import { attachFields, encodeFields, joinFields, keepsOrder } from './field-json.js'
 import type { SessionPatch, SessionRecord, SessionStore, SessionSummary } from './types.js'
 
 /** Options of {@link MemoryStore}. */
@@ -14,7 +14,7 @@ interface Entry {
   /**
    * The data as JSON, one text per key: records are copied in and out, so no caller can mutate what
    * another reads, and a patch re-encodes only the keys it changes. Never changed in place once a read
-   * handed it out (see handOver): a patch writes a new map.
+   * handed it out (see attachFields): a patch writes a new map.
    */
   fields: ReadonlyMap<string, string>
   /** Whether every key keeps its place when the joined fields are parsed (see keepsOrder). */
@@ -71,7 +71,7 @@ export class MemoryStore implements SessionStore {
     const json = joinFields(entry.fields)
     const record: SessionRecord = { data: JSON.parse(json) as Record<string, unknown>, createdAt: entry.createdAt, lastSeenAt: entry.lastSeenAt }
     // The server driver diffs the next write against this JSON instead of serialising the data again.
-    if (entry.ordered) handOver(record.data, { json, fields: entry.fields })
+    if (entry.ordered) attachFields(record, { json, fields: entry.fields })
     if (entry.user !== undefined) record.user = entry.user
     if (entry.renewedAt !== undefined) record.renewedAt = entry.renewedAt
     if (entry.links !== undefined) record.links = [...entry.links]

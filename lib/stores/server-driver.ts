@@ -4,7 +4,7 @@ import type { Config } from '../options.js'
 import { isIdShape } from '../session-id.js'
 import type { Session, SessionState } from '../session.js'
 import { safeError } from '../safe-error.js'
-import { encodeFields, takeHandedOver, type Encoded } from './field-json.js'
+import { attachedFields, encodeFields, type Encoded } from './field-json.js'
 import type { SessionPatch, SessionRecord, SessionStore } from './types.js'
 
 // The most records one logout follows through renewal links: a chain longer than this would need a
@@ -84,7 +84,7 @@ export class ServerDriver extends Driver {
     state.data = record.data
     state.idIssuedAt = record.renewedAt ?? record.createdAt
     state.links = record.links
-    const baseline = takeHandedOver(record.data) ?? encodeFields(record.data)
+    const baseline = attachedFields(record) ?? encodeFields(record.data)
     state.baseline = baseline
     state.loadedJson = baseline.json
     // Found under an older secret: move it now, even on a read-only request, so the old secret can

@@ -268,6 +268,27 @@ t.test('MemoryStore under a wrapper or subclass that overrides get()', async (t)
     })
   }
 
+  await t.test('a wrapper that replaces the data object on read: its view is what the write is diffed against', async (t) => {
+    const inner = new MemoryStore()
+    t.teardown(() => inner.close())
+    const store: SessionStore = {
+      get: async (key) => {
+        const record = await inner.get(key)
+        if (record !== undefined) record.data = { ...record.data, counter: 5 }
+        return record
+      },
+      set: async (key, record, ttl) => await inner.set(key, record, ttl),
+      destroy: async (key) => await inner.destroy(key),
+      patch: async (key, changes, ttl) => await inner.patch(key, changes, ttl)
+    }
+    let key = ''
+    const spy: SessionStore = { ...store, set: async (k, record, ttl) => { key = k; await store.set(k, record, ttl) } }
+    const app = await build(t, { store: spy }, routes)
+    const cookie = cookiePair(await app.inject('/seed')) as string
+    await app.inject({ url: '/bump', headers: { cookie } })
+    t.same((await inner.get(key))?.data, { ...seed, counter: 6 })
+  })
+
   await t.test('a subclass\'s get() is the one called, and writes stay right', async (t) => {
     class Counting extends MemoryStore {
       reads = 0
