@@ -97,7 +97,8 @@ t.test('a guard naming another plugin\'s request decorator is no session: at sta
   await app.register(fastifySession, { secret: SECRET })
   app.decorateRequest('auth', null)
   app.addHook('onRequest', async (request) => { (request as unknown as { auth: unknown }).auth = { sub: 'u-1' } })
-  t.throws(() => app.get('/x', { preHandler: requireLogin({ sessionName: 'auth' }) }, async () => ({})), { code: 'FST_SESSION_INVALID_OPTION', message: /"auth"/ })
+  app.get('/x', { preHandler: requireLogin({ sessionName: 'auth' }) }, async () => ({}))
+  await t.rejects(app.ready(), { code: 'FST_SESSION_INVALID_OPTION', message: /"auth"/ })
 
   const hooked = Fastify()
   t.teardown(() => hooked.close())
