@@ -1,4 +1,5 @@
 import type { FastifyReply, FastifyRequest, preHandlerAsyncHookHandler } from 'fastify'
+import { deviceBindingOf } from './dbsc/device-binding.js'
 import { ForbiddenError, GuardWithoutSessionError, InvalidOptionError, UnauthorizedError } from './errors.js'
 import type { Session, SessionData } from './session.js'
 import { SESSION_OFF } from './session-off.js'
@@ -46,6 +47,11 @@ export interface RequireLoginOptions<T extends object = SessionData> {
   redirectTo?: string
   /** The session the guard reads, `request[sessionName]` (see the plugin's `sessionName` option). @default 'session' */
   sessionName?: string
+  /**
+   * Also require the session's bound cookie when the session is bound to a device (the plugin's
+   * `dbsc` option with `require: 'guarded'`); see docs/dbsc.md. @default false
+   */
+  bound?: boolean
 }
 
 /** Options of {@link requireRole}. */
@@ -118,9 +124,11 @@ export function requireLogin<T extends object = SessionData> (options: RequireLo
   const isAuthenticated: IsAuthenticated<T> = options.isAuthenticated ?? defaultIsAuthenticated
   const redirectTo = options.redirectTo
   const sessionName = options.sessionName ?? 'session'
+  const bound = options.bound === true
   return guard(async function requireLoginGuard (request, reply) {
-    if (await isAuthenticated(sessionOf<T>(request, sessionName), request)) return
-    return denyLogin(request, reply, redirectTo)
+    const session = sessionOf<T>(request, sessionName)
+    if (!await isAuthenticated(session, request)) return denyLogin(request, reply, redirectTo)
+    if (bound) return await deviceBindingOf(session, sessionName).require(request, reply, session, redirectTo)
   }, sessionName)
 }
 
@@ -140,9 +148,14 @@ export function requireRole<T extends object = SessionData> (roles: string | rea
   const isAuthenticated: IsAuthenticated<T> = options.isAuthenticated ?? defaultIsAuthenticated
   const redirectTo = options.redirectTo
   const sessionName = options.sessionName ?? 'session'
+  const bound = options.bound === true
   return guard(async function requireRoleGuard (request, reply) {
     const session = sessionOf<T>(request, sessionName)
     if (!await isAuthenticated(session, request)) return denyLogin(request, reply, redirectTo)
+    if (bound) {
+      const denied = await deviceBindingOf(session, sessionName).require(request, reply, session, redirectTo)
+      if (denied !== undefined) return denied
+    }
     const role = (session as unknown as UntypedSession).get(roleKey)
     const held = Array.isArray(role) ? role : [role]
     if (held.some((r) => typeof r === 'string' && allowed.has(r))) return
