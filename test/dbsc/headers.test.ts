@@ -1,0 +1,23 @@
+// The structured-field pieces DBSC reads and writes.
+import t from 'tap'
+import { readSkipped, readStringHeader, serializeString } from '../../lib/dbsc/headers.js'
+
+t.test('strings', async (t) => {
+  t.equal(serializeString('a"b\\c'), '"a\\"b\\\\c"')
+  t.equal(readStringHeader('"abc"'), 'abc')
+  t.equal(readStringHeader(' "abc";x=1 '), 'abc', 'parameters are ignored')
+  t.equal(readStringHeader('"a\\"b\\\\c"'), 'a"b\\c', 'escapes')
+  t.equal(readStringHeader(serializeString('x"y')), 'x"y', 'round trip')
+  for (const bad of ['abc', '"abc', '"a\\bc"', '"a\u0001"', '"é"', '"abc" x', '"a", "b"']) t.equal(readStringHeader(bad), undefined, JSON.stringify(bad))
+  t.equal(readStringHeader(undefined), undefined)
+  t.equal(readStringHeader(['"a"', '"b"']), undefined, 'a repeated header')
+})
+
+t.test('Secure-Session-Skipped', async (t) => {
+  t.same(readSkipped(undefined), [])
+  t.same(readSkipped('unreachable;session_identifier="123", quota_exceeded;session_identifier="456"'), [
+    { reason: 'unreachable', sessionId: '123' }, { reason: 'quota_exceeded', sessionId: '456' }
+  ])
+  t.same(readSkipped(['server_error;other=1', '"x", 5']), [{ reason: 'server_error', sessionId: undefined }], 'other parameters, and items that are no token')
+  t.same(readSkipped('server_error;session_identifier=bare'), [{ reason: 'server_error', sessionId: undefined }], 'an identifier that is not a string')
+})
