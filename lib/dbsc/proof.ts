@@ -86,7 +86,8 @@ export function publicKeyOf (jwk: unknown, alg: Algorithm): { key: KeyObject, jw
     throw new ProofError('key')
   }
   if (alg === 'RS256') {
-    const bits = key.asymmetricKeyDetails?.modulusLength ?? 0
+    // Node reports the modulus of every RSA key it parsed.
+    const bits = (key.asymmetricKeyDetails as { modulusLength: number }).modulusLength
     if (bits < MIN_RSA_BITS || bits > MAX_RSA_BITS) throw new ProofError('key')
   }
   return { key, jwk: clean }
