@@ -1,7 +1,6 @@
 import type { FastifyReply, FastifyRequest } from 'fastify'
 import { CookieWriter, readCookie } from '../cookie.js'
 import { DbscInvalidProofError, DbscUnboundError, InvalidOptionError, StoreUnavailableError } from '../errors.js'
-import { prefersHtml } from '../guards.js'
 import type { Config } from '../options.js'
 import { stateOf, type Session, type SessionState } from '../session.js'
 import type { ServerDriver } from '../stores/server-driver.js'
@@ -92,11 +91,12 @@ export class DeviceBinding {
 
   /**
    * Refuses a request of a bound session that has no valid bound cookie: 303 to `redirectTo` for a
-   * browser asking for HTML, otherwise 401 `FST_SESSION_DBSC_UNBOUND`. The session cookie is cleared
+   * browser asking for HTML (`html`, the caller's reading of Accept), otherwise 401
+   * `FST_SESSION_DBSC_UNBOUND`. The session cookie is cleared
    * on that response (the browser lost its binding, or this is a copy on another device), except when
    * the browser says it skipped the refresh: it is still bound and refreshes once the server is back.
    */
-  async require (request: FastifyRequest, reply: FastifyReply, session: Session<object>, redirectTo: string | undefined): Promise<FastifyReply | undefined> {
+  async require (request: FastifyRequest, reply: FastifyReply, session: Session<object>, redirectTo: string | undefined, html: boolean): Promise<FastifyReply | undefined> {
     const state = stateOf(session)
     const checked = await this.check(state)
     if (checked === undefined || checked.ok) return undefined
@@ -107,7 +107,7 @@ export class DeviceBinding {
     }
     this.driver.log(state, 'rejected', undefined, 'revoked')
     reply.header('cache-control', 'no-store')
-    if (redirectTo !== undefined && prefersHtml(request.headers.accept)) return reply.redirect(redirectTo, 303)
+    if (redirectTo !== undefined && html) return reply.redirect(redirectTo, 303)
     throw new DbscUnboundError(skipped ? 'refresh-skipped' : checked.reason)
   }
 

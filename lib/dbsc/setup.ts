@@ -1,5 +1,6 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify'
 import type { SessionManager } from '../augment.js'
+import { prefersHtml } from '../guards.js'
 import type { Session } from '../session.js'
 import { SESSION_OFF } from '../session-off.js'
 import type { SessionSummary } from '../stores/types.js'
@@ -33,7 +34,7 @@ export function setupDeviceBinding (fastify: FastifyInstance, driver: BoundServe
     fastify.addHook('onRequest', async function requireDeviceBinding (request: FastifyRequest, reply: FastifyReply) {
       const session = sessionOf(request, name)
       if (session === undefined || isEndpoint(request, binding)) return
-      return await binding.require(request, reply, session, binding.config.redirectTo)
+      return await binding.require(request, reply, session, binding.config.redirectTo, prefersHtml(request.headers.accept))
     })
   }
   fastify.addHook('onSend', async function offerDeviceBinding (request: FastifyRequest, reply: FastifyReply, payload: unknown) {
