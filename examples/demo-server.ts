@@ -35,6 +35,8 @@ export interface DemoOptions {
   redisUrl?: string
   /** For the postgres store. @default 'postgres://127.0.0.1:5432/postgres' */
   databaseUrl?: string
+  /** Device-bound sessions (DBSC, docs/dbsc.md); server stores only. @default false */
+  dbsc?: boolean
   /** Fastify's logger option. @default { level: 'info' } */
   logger?: FastifyServerOptions['logger']
 }
@@ -42,7 +44,7 @@ export interface DemoOptions {
 const DEFAULT_DATABASE_URL = 'postgres://127.0.0.1:5432/postgres'
 const STORES: readonly DemoStore[] = ['cookie', 'memory', 'redis', 'postgres']
 
-/** The demo's options from `SESSION_SECRET`, `SESSION_STORE`, `REDIS_URL` and `DATABASE_URL`. */
+/** The demo's options from `SESSION_SECRET`, `SESSION_STORE`, `REDIS_URL`, `DATABASE_URL` and `SESSION_DBSC=1`. */
 export function demoOptionsFromEnv (env: NodeJS.ProcessEnv = process.env): DemoOptions {
   const store = env.SESSION_STORE ?? 'cookie'
   if (!(STORES as readonly string[]).includes(store)) {
@@ -52,7 +54,8 @@ export function demoOptionsFromEnv (env: NodeJS.ProcessEnv = process.env): DemoO
     secret: env.SESSION_SECRET === '' ? undefined : env.SESSION_SECRET,
     store: store as DemoStore,
     redisUrl: env.REDIS_URL ?? 'redis://127.0.0.1:6379',
-    databaseUrl: env.DATABASE_URL ?? DEFAULT_DATABASE_URL
+    databaseUrl: env.DATABASE_URL ?? DEFAULT_DATABASE_URL,
+    ...(env.SESSION_DBSC === '1' ? { dbsc: true } : {})
   }
 }
 
@@ -97,12 +100,13 @@ export async function buildDemo (options: DemoOptions = {}): Promise<FastifyInst
   }
   const storeName = options.store ?? 'cookie'
   await app.register(fastifyFormbody)
-  await app.register(fastifySession, { secret, store: await makeStore(app, options) })
+  const dbsc = options.dbsc === true ? { dbsc: { redirectTo: '/login' } } : {}
+  await app.register(fastifySession, { secret, store: await makeStore(app, options), ...dbsc })
   await app.register(fastifyFlash)
   errorPages(app)
   const users = await createUserDirectory()
   await app.register(authRoutes, { users })
-  await app.register(pageRoutes, { users, storeName })
+  await app.register(pageRoutes, { users, storeName, dbsc: options.dbsc === true })
   await app.register(cartRoutes)
   return app
 }

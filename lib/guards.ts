@@ -128,7 +128,7 @@ export function requireLogin<T extends object = SessionData> (options: RequireLo
   return guard(async function requireLoginGuard (request, reply) {
     const session = sessionOf<T>(request, sessionName)
     if (!await isAuthenticated(session, request)) return denyLogin(request, reply, redirectTo)
-    if (bound) return await deviceBindingOf(session, sessionName).require(request, reply, session, redirectTo, prefersHtml(request.headers.accept))
+    if (bound) return await deviceBindingOf(session, 'a guard with { bound: true }').require(request, reply, session, redirectTo, prefersHtml(request.headers.accept))
   }, sessionName)
 }
 
@@ -153,7 +153,7 @@ export function requireRole<T extends object = SessionData> (roles: string | rea
     const session = sessionOf<T>(request, sessionName)
     if (!await isAuthenticated(session, request)) return denyLogin(request, reply, redirectTo)
     if (bound) {
-      const denied = await deviceBindingOf(session, sessionName).require(request, reply, session, redirectTo, prefersHtml(request.headers.accept))
+      const denied = await deviceBindingOf(session, 'a guard with { bound: true }').require(request, reply, session, redirectTo, prefersHtml(request.headers.accept))
       if (denied !== undefined) return denied
     }
     const role = (session as unknown as UntypedSession).get(roleKey)

@@ -156,11 +156,16 @@ export class DeviceBinding {
   }
 }
 
-/** The device binding of the session a guard reads, for `{ bound: true }`. */
-export function deviceBindingOf (session: Session<object>, sessionName: string): DeviceBinding {
-  const binding = (stateOf(session).driver as { deviceBinding?: DeviceBinding }).deviceBinding
-  if (binding === undefined) {
-    throw new InvalidOptionError('bound', `a guard asks for a device-bound session, and the session "${sessionName}" has no "dbsc" option`)
+/**
+ * The device binding of a session, for `{ bound: true }` guards and `isDeviceBound` (`what` names the
+ * asker in the error).
+ *
+ * @throws `FST_SESSION_INVALID_OPTION` when the session's registration has no `dbsc` option.
+ */
+export function deviceBindingOf (session: Session<object>, what: string): DeviceBinding {
+  const driver = stateOf(session).driver as unknown as { deviceBinding?: DeviceBinding, config: Config }
+  if (driver.deviceBinding === undefined) {
+    throw new InvalidOptionError('dbsc', `${what} needs a device-bound session, and the session "${driver.config.sessionName}" has no "dbsc" option`)
   }
-  return binding
+  return driver.deviceBinding
 }
