@@ -37,6 +37,8 @@ export interface DemoOptions {
   databaseUrl?: string
   /** Device-bound sessions (DBSC, docs/dbsc.md); server stores only. @default false */
   dbsc?: boolean
+  /** Serve https with this key and certificate (DBSC in Chromium wants a secure, trusted origin). @default undefined (http) */
+  https?: { key: string | Buffer, cert: string | Buffer }
   /** Fastify's logger option. @default { level: 'info' } */
   logger?: FastifyServerOptions['logger']
 }
@@ -92,7 +94,9 @@ async function makeStore (app: FastifyInstance, options: DemoOptions): Promise<C
 
 /** The demo app, ready to `listen()` or `inject()`. */
 export async function buildDemo (options: DemoOptions = {}): Promise<FastifyInstance> {
-  const app = Fastify({ logger: options.logger ?? { level: 'info' } })
+  const tls = options.https === undefined ? {} : { https: options.https }
+  // An https server is typed apart from an http one; the demo's routes do not care which it is.
+  const app = Fastify({ logger: options.logger ?? { level: 'info' }, ...tls }) as unknown as FastifyInstance
   let secret = options.secret
   if (secret === undefined) {
     secret = generateSecret()

@@ -10,6 +10,13 @@ import { readSkipped, serializeString, SKIPPED_HEADER } from './headers.js'
 import type { DbscConfig } from './options.js'
 import { ProofError, verifyProof, type Proof, type VerifyOptions } from './proof.js'
 
+/**
+ * Seconds after a registration during which a request without any bound cookie still counts: the
+ * browser sends the page that follows the login while it registers, and that request left before the
+ * bound cookie existed (Chromium 156 does exactly this). An expired or foreign bound cookie gets no grace.
+ */
+export const REGISTRATION_GRACE_MS = 10_000
+
 /** What one request learnt about its session's binding, so that it is looked up at most once. */
 interface Checked {
   sid: string
@@ -78,7 +85,8 @@ export class DeviceBinding {
       checked = { sid, ok: true, bound: true, reason: 'missing' }
     } else {
       const binding = await this.storeCall(state.request, async () => await this.bindings.find(sid))
-      checked = { sid, ok: binding === undefined, bound: binding !== undefined, reason: status }
+      const racing = binding !== undefined && status === 'missing' && Date.now() - binding.boundAt < REGISTRATION_GRACE_MS
+      checked = { sid, ok: binding === undefined || racing, bound: binding !== undefined, reason: status }
     }
     this.#checked.set(state, checked)
     return checked

@@ -37,13 +37,20 @@ function readString (input: string, start: number): { value: string, end: number
   return undefined
 }
 
+/** A JWS in compact form, as Chromium sends it in Secure-Session-Response. */
+export const BARE_JWS = /^[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+\.[A-Za-z0-9_-]*$/
+/** A session identifier of this plugin (a keyed hash, base64url), as Chromium sends it in Sec-Secure-Session-Id. */
+export const BARE_ID = /^[A-Za-z0-9_-]{1,64}$/
+
 /**
  * The string of a header whose value must be one sf-string; parameters after it are ignored, as the
- * spec says. Undefined for a missing, repeated (Node joins them with ", ") or malformed header.
+ * spec says. Chromium (156) sends the value bare, without the quotes: a value matching `bare` whole is
+ * taken as it is. Undefined for a missing, repeated (Node joins them with ", ") or malformed header.
  */
-export function readStringHeader (header: string | string[] | undefined): string | undefined {
+export function readStringHeader (header: string | string[] | undefined, bare?: RegExp): string | undefined {
   if (typeof header !== 'string') return undefined
   const text = header.trim()
+  if (bare?.test(text) === true) return text
   const read = readString(text, 0)
   if (read === undefined) return undefined
   const rest = text.slice(read.end)

@@ -2,7 +2,7 @@ import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify'
 import { DbscChallengeError, DbscNoSessionError } from '../errors.js'
 import { stateOf, type Session } from '../session.js'
 import type { DeviceBinding } from './device-binding.js'
-import { readStringHeader, RESPONSE_HEADER, SESSION_ID_HEADER } from './headers.js'
+import { BARE_ID, BARE_JWS, readStringHeader, RESPONSE_HEADER, SESSION_ID_HEADER } from './headers.js'
 
 function sessionOf (request: FastifyRequest, name: string): Session<object> {
   return (request as unknown as Record<string, Session<object>>)[name] as Session<object>
@@ -21,7 +21,7 @@ function register (binding: DeviceBinding) {
     const user = binding.driver.userOf(state.data)
     if (state.unsaved || user === undefined) throw new DbscNoSessionError('registered', 'no-session')
     const now = Date.now()
-    const proof = binding.verify(readStringHeader(request.headers[RESPONSE_HEADER]), { now })
+    const proof = binding.verify(readStringHeader(request.headers[RESPONSE_HEADER], BARE_JWS), { now })
     const sid = state.id
     const bindings = binding.bindings
     if (await binding.storeCall(request, async () => await bindings.find(sid)) !== undefined) {
@@ -56,12 +56,12 @@ function refresh (binding: DeviceBinding) {
     if (state.unsaved) throw new DbscNoSessionError('refreshed', 'no-session')
     const sid = state.id
     const bindings = binding.bindings
-    const identifier = readStringHeader(request.headers[SESSION_ID_HEADER])
+    const identifier = readStringHeader(request.headers[SESSION_ID_HEADER], BARE_ID)
     if (identifier === undefined || !bindings.isIdentifier(sid, identifier)) throw new DbscNoSessionError('refreshed', 'wrong-id')
     const bound = await binding.storeCall(request, async () => await bindings.find(sid))
     if (bound === undefined) throw new DbscNoSessionError('refreshed', 'not-bound')
     const now = Date.now()
-    const token = readStringHeader(request.headers[RESPONSE_HEADER])
+    const token = readStringHeader(request.headers[RESPONSE_HEADER], BARE_JWS)
     if (token !== undefined) {
       const proof = binding.verify(token, { now, bound })
       if (await binding.storeCall(request, async () => await bindings.consume(sid, 'refresh', proof.jti, now))) {
