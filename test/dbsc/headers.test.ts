@@ -1,6 +1,6 @@
 // The structured-field pieces DBSC reads and writes.
 import t from 'tap'
-import { readSkipped, readStringHeader, serializeString } from '../../lib/dbsc/headers.js'
+import { BARE_ID, BARE_JWS, readSkipped, readStringHeader, serializeString } from '../../lib/dbsc/headers.js'
 
 t.test('strings', async (t) => {
   t.equal(serializeString('a"b\\c'), '"a\\"b\\\\c"')
@@ -11,6 +11,11 @@ t.test('strings', async (t) => {
   for (const bad of ['abc', '"abc', '"a\\bc"', '"a\u0001"', '"é"', '"abc" x', '"a", "b"']) t.equal(readStringHeader(bad), undefined, JSON.stringify(bad))
   t.equal(readStringHeader(undefined), undefined)
   t.equal(readStringHeader(['"a"', '"b"']), undefined, 'a repeated header')
+  t.equal(readStringHeader('a.b.c', BARE_JWS), 'a.b.c', 'a bare JWS, as Chromium sends it')
+  t.equal(readStringHeader('"a.b.c"', BARE_JWS), 'a.b.c', 'or quoted, as the spec says')
+  t.equal(readStringHeader('a.b', BARE_JWS), undefined, 'a bare value of another shape is refused')
+  t.equal(readStringHeader('abc_-1', BARE_ID), 'abc_-1')
+  t.equal(readStringHeader('abc', undefined), undefined, 'bare values only where allowed')
 })
 
 t.test('Secure-Session-Skipped', async (t) => {
