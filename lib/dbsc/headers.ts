@@ -68,6 +68,7 @@ const TOKEN = /^[A-Za-z*][A-Za-z0-9!#$%&'*+.^_`|~:/-]*/
 /**
  * The entries of a Secure-Session-Skipped header (`unreachable;session_identifier="id", ...`).
  * Entries that are not a token are left out; a malformed parameter leaves that entry without an id.
+ * The identifier may come bare, as Chromium sends its other DBSC strings.
  */
 export function readSkipped (header: string | string[] | undefined): Skipped[] {
   if (header === undefined) return []
@@ -80,7 +81,8 @@ export function readSkipped (header: string | string[] | undefined): Skipped[] {
     for (const param of text.slice(token.length).split(';').slice(1)) {
       const eq = param.indexOf('=')
       if (param.slice(0, eq).trim() !== 'session_identifier') continue
-      sessionId = readString(param.slice(eq + 1).trim(), 0)?.value
+      const value = param.slice(eq + 1).trim()
+      sessionId = BARE_ID.test(value) ? value : readString(value, 0)?.value
     }
     out.push({ reason: token, sessionId })
   }

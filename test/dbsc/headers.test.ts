@@ -24,5 +24,6 @@ t.test('Secure-Session-Skipped', async (t) => {
     { reason: 'unreachable', sessionId: '123' }, { reason: 'quota_exceeded', sessionId: '456' }
   ])
   t.same(readSkipped(['server_error;other=1', '"x", 5']), [{ reason: 'server_error', sessionId: undefined }], 'other parameters, and items that are no token')
-  t.same(readSkipped('server_error;session_identifier=bare'), [{ reason: 'server_error', sessionId: undefined }], 'an identifier that is not a string')
+  t.same(readSkipped('server_error;session_identifier=bare'), [{ reason: 'server_error', sessionId: 'bare' }], 'a bare identifier')
+  t.same(readSkipped('server_error;session_identifier=a"b'), [{ reason: 'server_error', sessionId: undefined }], 'an identifier that is neither')
 })
