@@ -128,7 +128,7 @@ export function requireLogin<T extends object = SessionData> (options: RequireLo
   return guard(async function requireLoginGuard (request, reply) {
     const session = sessionOf<T>(request, sessionName)
     if (!await isAuthenticated(session, request)) return denyLogin(request, reply, redirectTo)
-    if (bound) return await deviceBindingOf(session, 'a guard with { bound: true }').require(request, reply, session, redirectTo, prefersHtml(request.headers.accept))
+    if (bound && await deviceBindingOf(session, 'a guard with { bound: true }').require(request, reply, session, redirectTo, prefersHtml(request.headers.accept))) return reply
   }, sessionName)
 }
 
@@ -152,10 +152,7 @@ export function requireRole<T extends object = SessionData> (roles: string | rea
   return guard(async function requireRoleGuard (request, reply) {
     const session = sessionOf<T>(request, sessionName)
     if (!await isAuthenticated(session, request)) return denyLogin(request, reply, redirectTo)
-    if (bound) {
-      const denied = await deviceBindingOf(session, 'a guard with { bound: true }').require(request, reply, session, redirectTo, prefersHtml(request.headers.accept))
-      if (denied !== undefined) return denied
-    }
+    if (bound && await deviceBindingOf(session, 'a guard with { bound: true }').require(request, reply, session, redirectTo, prefersHtml(request.headers.accept))) return reply
     const role = (session as unknown as UntypedSession).get(roleKey)
     const held = Array.isArray(role) ? role : [role]
     if (held.some((r) => typeof r === 'string' && allowed.has(r))) return

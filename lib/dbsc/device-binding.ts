@@ -100,14 +100,14 @@ export class DeviceBinding {
   /**
    * Refuses a request of a bound session that has no valid bound cookie: 303 to `redirectTo` for a
    * browser asking for HTML (`html`, the caller's reading of Accept), otherwise 401
-   * `FST_SESSION_DBSC_UNBOUND`. The session cookie is cleared
+   * `FST_SESSION_DBSC_UNBOUND`. Resolves to whether the request was answered (the redirect). The session cookie is cleared
    * on that response (the browser lost its binding, or this is a copy on another device), except when
    * the browser says it skipped the refresh: it is still bound and refreshes once the server is back.
    */
-  async require (request: FastifyRequest, reply: FastifyReply, session: Session<object>, redirectTo: string | undefined, html: boolean): Promise<FastifyReply | undefined> {
+  async require (request: FastifyRequest, reply: FastifyReply, session: Session<object>, redirectTo: string | undefined, html: boolean): Promise<boolean> {
     const state = stateOf(session)
     const checked = await this.check(state)
-    if (checked === undefined || checked.ok) return undefined
+    if (checked === undefined || checked.ok) return false
     const skipped = readSkipped(request.headers[SKIPPED_HEADER]).some((s) => s.sessionId !== undefined && this.bindings.isIdentifier(checked.sid, s.sessionId))
     if (!skipped) {
       this.driver.forget(state)
@@ -115,7 +115,11 @@ export class DeviceBinding {
     }
     this.driver.log(state, 'rejected', undefined, 'revoked')
     reply.header('cache-control', 'no-store')
-    if (redirectTo !== undefined && html) return reply.redirect(redirectTo, 303)
+    if (redirectTo !== undefined && html) {
+      // Not the reply itself: it is a thenable, and awaiting it would wait for the response instead.
+      reply.redirect(redirectTo, 303)
+      return true
+    }
     throw new DbscUnboundError(skipped ? 'refresh-skipped' : checked.reason)
   }
 

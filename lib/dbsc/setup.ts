@@ -34,7 +34,7 @@ export function setupDeviceBinding (fastify: FastifyInstance, driver: BoundServe
     fastify.addHook('onRequest', async function requireDeviceBinding (request: FastifyRequest, reply: FastifyReply) {
       const session = sessionOf(request, name)
       if (session === undefined || isEndpoint(request, binding)) return
-      return await binding.require(request, reply, session, binding.config.redirectTo, prefersHtml(request.headers.accept))
+      if (await binding.require(request, reply, session, binding.config.redirectTo, prefersHtml(request.headers.accept))) return reply
     })
   }
   fastify.addHook('onSend', async function offerDeviceBinding (request: FastifyRequest, reply: FastifyReply, payload: unknown) {

@@ -17,9 +17,9 @@ export async function dbscApp (t: Test, store: SessionStore, options: Partial<Fa
 }
 
 /** Logs a new browser in and registers its device key; resolves to the bound browser. */
-export async function boundBrowser (t: Test, base: string, key = new SoftwareKey()): Promise<DbscBrowser> {
+export async function boundBrowser (t: Test, base: string, key = new SoftwareKey(), loginPath = '/login'): Promise<DbscBrowser> {
   const browser = new DbscBrowser(base, key)
-  await browser.fetch('/login')
+  await browser.fetch(loginPath)
   t.ok(browser.offer, 'the login response offers a binding')
   const res = await browser.register()
   t.equal(res.status, 200, 'registration succeeds')
