@@ -100,9 +100,10 @@ export class DeviceBinding {
   /**
    * Refuses a request of a bound session that has no valid bound cookie: 303 to `redirectTo` for a
    * browser asking for HTML (`html`, the caller's reading of Accept), otherwise 401
-   * `FST_SESSION_DBSC_UNBOUND`. Resolves to whether the request was answered (the redirect). The session cookie is cleared
-   * on that response (the browser lost its binding, or this is a copy on another device), except when
-   * the browser says it skipped the refresh: it is still bound and refreshes once the server is back.
+   * `FST_SESSION_DBSC_UNBOUND`. Resolves to whether the request was answered (the redirect). The
+   * session cookie is cleared on that response (the browser lost its binding, or this is a copy on
+   * another device), except when the browser says it skipped the refresh: it is still bound and
+   * refreshes once the server is back.
    */
   async require (request: FastifyRequest, reply: FastifyReply, session: Session<object>, redirectTo: string | undefined, html: boolean): Promise<boolean> {
     const state = stateOf(session)
