@@ -37,6 +37,10 @@ export interface DemoOptions {
   redisUrl?: string
   /** For the postgres store. @default 'postgres://127.0.0.1:5432/postgres' */
   databaseUrl?: string
+  /** Device-bound sessions (DBSC, docs/dbsc.md); server stores only. @default false */
+  dbsc?: boolean
+  /** Serve https with this key and certificate (DBSC in Chromium wants a secure, trusted origin). @default undefined (http) */
+  https?: { key: string | Buffer, cert: string | Buffer }
   /** Fastify's logger option. @default { level: 'info' } */
   logger?: FastifyServerOptions['logger']
 }
@@ -44,7 +48,7 @@ export interface DemoOptions {
 const DEFAULT_DATABASE_URL = 'postgres://127.0.0.1:5432/postgres'
 const STORES: readonly DemoStore[] = ['cookie', 'memory', 'redis', 'postgres']
 
-/** The demo's options from `SESSION_SECRET`, `SESSION_STORE`, `REDIS_URL` and `DATABASE_URL`. */
+/** The demo's options from `SESSION_SECRET`, `SESSION_STORE`, `REDIS_URL`, `DATABASE_URL` and `SESSION_DBSC=1`. */
 export function demoOptionsFromEnv (env: NodeJS.ProcessEnv = process.env): DemoOptions {
   const store = env.SESSION_STORE ?? 'cookie'
   if (!(STORES as readonly string[]).includes(store)) {
@@ -54,7 +58,8 @@ export function demoOptionsFromEnv (env: NodeJS.ProcessEnv = process.env): DemoO
     secret: env.SESSION_SECRET === '' ? undefined : env.SESSION_SECRET,
     store: store as DemoStore,
     redisUrl: env.REDIS_URL ?? 'redis://127.0.0.1:6379',
-    databaseUrl: env.DATABASE_URL ?? DEFAULT_DATABASE_URL
+    databaseUrl: env.DATABASE_URL ?? DEFAULT_DATABASE_URL,
+    ...(env.SESSION_DBSC === '1' ? { dbsc: true } : {})
   }
 }
 
@@ -91,7 +96,9 @@ async function makeStore (app: FastifyInstance, options: DemoOptions): Promise<C
 
 /** The demo app, ready to `listen()` or `inject()`. */
 export async function buildDemo (options: DemoOptions = {}): Promise<FastifyInstance> {
-  const app = Fastify({ logger: options.logger ?? { level: 'info' } })
+  const tls = options.https === undefined ? {} : { https: options.https }
+  // An https server is typed apart from an http one; the demo's routes do not care which it is.
+  const app = Fastify({ logger: options.logger ?? { level: 'info' }, ...tls }) as unknown as FastifyInstance
   let secret = options.secret
   if (secret === undefined) {
     secret = generateSecret()
@@ -99,13 +106,14 @@ export async function buildDemo (options: DemoOptions = {}): Promise<FastifyInst
   }
   const storeName = options.store ?? 'cookie'
   await app.register(fastifyFormbody)
-  await app.register(fastifySession, { secret, store: await makeStore(app, options) })
+  const dbsc = options.dbsc === true ? { dbsc: { redirectTo: '/login' } } : {}
+  await app.register(fastifySession, { secret, store: await makeStore(app, options), ...dbsc })
   await app.register(fastifyFlash)
   await csrfProtection(app)
   errorPages(app)
   const users = await createUserDirectory()
   await app.register(authRoutes, { users })
-  await app.register(pageRoutes, { users, storeName })
+  await app.register(pageRoutes, { users, storeName, dbsc: options.dbsc === true })
   await app.register(cartRoutes)
   return app
 }

@@ -156,3 +156,33 @@ export const DuplicateSessionError = createError(
   'FST_SESSION_DUPLICATE',
   'Another session in this scope already uses the %s "%s": give each registration its own sessionName and cookieName'
 )
+
+// Device-bound sessions (DBSC). Each reason is a fixed word; no key, challenge or id goes into one.
+
+/** A request of a device-bound session came without a valid bound cookie (reason: missing, expired, invalid, refresh-skipped). */
+export const DbscUnboundError = createError(
+  'FST_SESSION_DBSC_UNBOUND',
+  'This session is bound to a device, and the request carried no valid bound cookie (%s)',
+  401
+)
+
+/** A DBSC proof (the Secure-Session-Response JWT) was refused; the reason names the check that failed. */
+export const DbscInvalidProofError = createError(
+  'FST_SESSION_DBSC_INVALID_PROOF',
+  'The device-bound session proof was refused (%s)',
+  400
+)
+
+/** A DBSC proof answered no live challenge of this session: unknown, used or expired. A refresh sends a new one. */
+export const DbscChallengeError = createError(
+  'FST_SESSION_DBSC_CHALLENGE',
+  'The device-bound session proof must answer a fresh challenge',
+  403
+)
+
+/** A DBSC registration or refresh that has no session to act on (reason: no-session, already-bound, not-bound, wrong-id). */
+export const DbscNoSessionError = createError(
+  'FST_SESSION_DBSC_NO_SESSION',
+  'No device-bound session can be %s here (%s)',
+  401
+)

@@ -1,4 +1,5 @@
 import type { FastifyReply, FastifyRequest, preHandlerAsyncHookHandler } from 'fastify'
+import { deviceBindingOf } from './dbsc/device-binding.js'
 import { ForbiddenError, GuardWithoutSessionError, InvalidOptionError, UnauthorizedError } from './errors.js'
 import type { Session, SessionData } from './session.js'
 import { registeredSession } from './registry.js'
@@ -59,6 +60,11 @@ export interface RequireLoginOptions<T extends object = SessionData> {
   redirectTo?: string
   /** The session the guard reads, `request[sessionName]` (see the plugin's `sessionName` option). @default 'session' */
   sessionName?: string
+  /**
+   * Also require the session's bound cookie when the session is bound to a device (the plugin's
+   * `dbsc` option with `require: 'guarded'`); see docs/dbsc.md. @default false
+   */
+  bound?: boolean
 }
 
 /** Options of {@link requireRole}. */
@@ -133,9 +139,11 @@ export function requireLogin<T extends object = SessionData> (options: RequireLo
   const isAuthenticated = options.isAuthenticated
   const redirectTo = options.redirectTo
   const sessionName = options.sessionName ?? 'session'
+  const bound = options.bound === true
   return guard(async function requireLoginGuard (request, reply) {
-    if (await loggedIn(sessionOf<T>(request, sessionName), request, isAuthenticated)) return
-    return denyLogin(request, reply, redirectTo)
+    const guarded = sessionOf<T>(request, sessionName)
+    if (!await loggedIn(guarded, request, isAuthenticated)) return denyLogin(request, reply, redirectTo)
+    if (bound && await deviceBindingOf(guarded.session, 'a guard with { bound: true }').require(request, reply, guarded.session, redirectTo, prefersHtml(request.headers.accept))) return reply
   }, sessionName)
 }
 
@@ -155,9 +163,11 @@ export function requireRole<T extends object = SessionData> (roles: string | rea
   const isAuthenticated = options.isAuthenticated
   const redirectTo = options.redirectTo
   const sessionName = options.sessionName ?? 'session'
+  const bound = options.bound === true
   return guard(async function requireRoleGuard (request, reply) {
     const guarded = sessionOf<T>(request, sessionName)
     if (!await loggedIn(guarded, request, isAuthenticated)) return denyLogin(request, reply, redirectTo)
+    if (bound && await deviceBindingOf(guarded.session, 'a guard with { bound: true }').require(request, reply, guarded.session, redirectTo, prefersHtml(request.headers.accept))) return reply
     const role = (guarded.session as unknown as UntypedSession).get(roleKey)
     const held = Array.isArray(role) ? role : [role]
     if (held.some((r) => typeof r === 'string' && allowed.has(r))) return

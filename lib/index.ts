@@ -11,9 +11,12 @@ import { CookieDriver } from './stores/cookie-driver.js'
 import { CookieStore } from './stores/cookie-store.js'
 import { ServerDriver } from './stores/server-driver.js'
 import { claim } from './registry.js'
+import { BoundServerDriver } from './dbsc/bound-driver.js'
+import { setupDeviceBinding, withBindings } from './dbsc/setup.js'
 
 function makeDriver (config: Config): Driver {
-  return config.store instanceof CookieStore ? new CookieDriver(config) : new ServerDriver(config, config.store)
+  if (config.store instanceof CookieStore) return new CookieDriver(config)
+  return config.dbsc === undefined ? new ServerDriver(config, config.store) : new BoundServerDriver(config, config.store, config.dbsc)
 }
 
 async function fastifySessionKit (fastify: FastifyInstance, options: FastifySessionOptions): Promise<void> {
@@ -24,12 +27,13 @@ async function fastifySessionKit (fastify: FastifyInstance, options: FastifySess
   const sync = driver instanceof CookieDriver && config.validate === undefined
   if (!fastify.hasPlugin('@fastify/cookie')) await fastify.register(fastifyCookie)
   fastify.decorateRequest(config.sessionName, null as never)
-  fastify.decorate(config.sessionName, sessionManager(driver))
+  fastify.decorate(config.sessionName, config.dbsc === undefined ? sessionManager(driver) : withBindings(sessionManager(driver)))
   const guards = guardChecks()
   fastify.addHook('onRoute', guards.onRoute)
   fastify.addHook('onReady', guards.onReady)
   fastify.addHook('onRequest', onRequest(config, driver, sync))
   fastify.addHook('onSend', onSend(driver, sync))
+  if (driver instanceof BoundServerDriver) setupDeviceBinding(fastify, driver)
   fastify.addHook('onClose', async function wipeSessionKeys () {
     config.keyring.wipe()
   })
@@ -51,6 +55,8 @@ export type { SessionManager } from './augment.js'
 export type { CookieOverrides, SessionData, SessionKey } from './session.js'
 export { Session } from './session.js'
 export type { CookieOptions, FastifySessionOptions, Secret } from './options.js'
+export type { DbscOptions } from './dbsc/options.js'
+export { isDeviceBound } from './dbsc/is-device-bound.js'
 export { CookieStore } from './stores/cookie-store.js'
 export { MemoryStore, type MemoryStoreOptions } from './stores/memory-store.js'
 export { RedisStore, type NodeRedisClientLike, type NodeRedisCommandsLike, type NodeRedisEvalOptions, type RedisClientLike, type RedisStoreOptions } from './stores/redis-store.js'

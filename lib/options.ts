@@ -11,6 +11,7 @@ import {
   MissingSecretError,
   SameSiteNoneInsecureError
 } from './errors.js'
+import { readDbscOptions, type DbscConfig, type DbscOptions } from './dbsc/options.js'
 import { Keyring, MIN_SECRET_BYTES } from './keyring.js'
 import { positiveInteger } from './option-checks.js'
 import type { Session } from './session.js'
@@ -73,6 +74,11 @@ export interface FastifySessionOptions {
    * @default 'session'
    */
   sessionName?: string
+  /**
+   * Server stores: device-bound sessions (DBSC), a session a stolen cookie cannot use off its device
+   * for longer than the bound cookie's lifetime. See docs/dbsc.md. @default undefined (off)
+   */
+  dbsc?: DbscOptions
 }
 
 /** The validated, frozen configuration every other module reads. */
@@ -93,11 +99,12 @@ export interface Config {
   readonly userKey: string
   readonly maxDataBytes: number
   readonly sessionName: string
+  readonly dbsc: DbscConfig | undefined
 }
 
 const KNOWN = new Set([
   'secret', 'store', 'cookieName', 'cookie', 'ttl', 'absoluteTtl', 'saveUninitialized', 'onStoreError',
-  'validate', 'renewAfter', 'renewGrace', 'userKey', 'maxDataBytes', 'sessionName',
+  'validate', 'renewAfter', 'renewGrace', 'userKey', 'maxDataBytes', 'sessionName', 'dbsc',
   // Fastify passes its own register options through to the plugin.
   'prefix', 'logLevel', 'logSerializers'
 ])
@@ -131,6 +138,10 @@ export function buildConfig (options: FastifySessionOptions): Config {
   checkPrefix(cookieName, cookie)
   const store = options.store === undefined ? new CookieStore() : options.store
   checkStore(store)
+  const sessionName = readIdentifier('sessionName', options.sessionName, 'session')
+  const dbsc = options.dbsc === undefined
+    ? undefined
+    : readDbscOptions(options.dbsc, { store, isCookieStore: store instanceof CookieStore, sessionName, cookieName, cookie, renewAfter })
   const keyring = makeKeyring(secrets)
   return Object.freeze({
     keyring,
@@ -147,7 +158,8 @@ export function buildConfig (options: FastifySessionOptions): Config {
     renewGraceMs: renewGrace * 1000,
     userKey: readKey('userKey', options.userKey, 'userId'),
     maxDataBytes: positiveInteger('maxDataBytes', options.maxDataBytes, 65_536),
-    sessionName: readIdentifier('sessionName', options.sessionName, 'session')
+    sessionName,
+    dbsc
   })
 }
 

@@ -4,6 +4,7 @@ import fastifySession, {
   CookieStore,
   fastifySession as named,
   generateSecret,
+  isDeviceBound,
   MemoryStore,
   PostgresStore,
   RedisStore,
@@ -175,3 +176,17 @@ expectError(app.get('/health', { config: { session: 'no' } }, async () => 'ok'))
 app.register(async (scope) => {
   await scope.register(withoutSessions)
 })
+
+// Device-bound sessions: an object of optional keys on a server store; bound guards; isDeviceBound.
+app.register(fastifySession, { secret, store: new MemoryStore(), dbsc: {} })
+app.register(fastifySession, { secret, store: new MemoryStore(), dbsc: { cookieTtl: 300, require: 'guarded', algorithms: ['ES256'], redirectTo: '/login' } })
+expectError(app.register(fastifySession, { secret, store: new MemoryStore(), dbsc: true }))
+expectError(app.register(fastifySession, { secret, store: new MemoryStore(), dbsc: { require: 'some' } }))
+expectError(app.register(fastifySession, { secret, store: new MemoryStore(), dbsc: { algorithms: ['none'] } }))
+expectError(app.register(fastifySession, { secret, store: new MemoryStore(), dbsc: { cookieTTL: 300 } }))
+app.get('/bound', { preHandler: requireLogin({ bound: true }) }, async (request) => {
+  expectType<Promise<boolean>>(isDeviceBound(request.session))
+  return 'ok'
+})
+expectError(requireLogin({ bound: 'yes' }))
+expectType<boolean | undefined>((await app.session.listUserSessions(1))[0]?.bound)

@@ -1,25 +1,27 @@
 import type { FastifyInstance } from 'fastify'
-import { requireAdmin, requireLogin } from 'fastify-session-kit'
+import { isDeviceBound, requireAdmin, requireLogin } from 'fastify-session-kit'
 import { csrfField } from './csrf.js'
 import { html } from './html.js'
 import { sendPage, wantsJson } from './page.js'
 import type { UserDirectory } from './users.js'
 
 /** The dashboard (logged in), the admin panel (admin role) and the preferences page (anyone). */
-export async function pageRoutes (app: FastifyInstance, opts: { users: UserDirectory, storeName: string }): Promise<void> {
+export async function pageRoutes (app: FastifyInstance, opts: { users: UserDirectory, storeName: string, dbsc?: boolean }): Promise<void> {
   const { users, storeName } = opts
 
   app.get('/dashboard', { preHandler: requireLogin({ redirectTo: '/login' }) }, async function dashboard (request, reply) {
     const name = request.session.get('userId')
     const role = request.session.get('role')
     const items = (request.session.get('cart') ?? []).reduce((n, line) => n + line.qty, 0)
-    if (wantsJson(request.headers.accept)) return { user: name, role, cartItems: items }
+    const bound = opts.dbsc === true && await isDeviceBound(request.session)
+    if (wantsJson(request.headers.accept)) return { user: name, role, cartItems: items, ...(opts.dbsc === true ? { bound } : {}) }
     return sendPage(request, reply, 'Dashboard', html`
 <div class="card">
   <p id="dashboard-user">Signed in as <strong>${name}</strong> with the role <strong id="dashboard-role">${role}</strong>.</p>
   <table>
     <tr><th>Session store</th><td id="store-name">${storeName}</td></tr>
     <tr><th>Items in your cart</th><td><a href="/cart">${items}</a></td></tr>
+    ${opts.dbsc === true ? html`<tr><th>Device</th><td id="device-bound">${bound ? 'this session is bound to this device' : 'not bound to a device (this browser has no DBSC)'}</td></tr>` : ''}
   </table>
 </div>
 <p class="muted">This page is guarded by <code>requireLogin({ redirectTo: '/login' })</code>: a browser without a

@@ -51,6 +51,8 @@ export interface SessionSummary {
   createdAt: number
   /** Milliseconds since the epoch of the session's last refresh. */
   lastSeenAt: number
+  /** With the `dbsc` option: whether the session is bound to a device. */
+  bound?: boolean
 }
 
 /**

@@ -98,7 +98,7 @@ t.test('a guard naming another plugin\'s request decorator is no session: at sta
   app.decorateRequest('auth', null)
   app.addHook('onRequest', async (request) => { (request as unknown as { auth: unknown }).auth = { sub: 'u-1' } })
   app.get('/x', { preHandler: requireLogin({ sessionName: 'auth' }) }, async () => ({}))
-  await t.rejects(app.ready(), { code: 'FST_SESSION_INVALID_OPTION', message: /"auth"/ })
+  await t.rejects(async () => { await app.ready() }, { code: 'FST_SESSION_INVALID_OPTION', message: /"auth"/ })
 
   const hooked = Fastify()
   t.teardown(() => hooked.close())
