@@ -106,10 +106,11 @@ export async function buildDemo (options: DemoOptions = {}): Promise<FastifyInst
   }
   const storeName = options.store ?? 'cookie'
   await app.register(fastifyFormbody)
-  const dbsc = options.dbsc === true ? { dbsc: { redirectTo: '/login' } } : {}
+  const dbscPaths = { registrationPath: '/dbsc/register', refreshPath: '/dbsc/refresh' }
+  const dbsc = options.dbsc === true ? { dbsc: { redirectTo: '/login', ...dbscPaths } } : {}
   await app.register(fastifySession, { secret, store: await makeStore(app, options), ...dbsc })
   await app.register(fastifyFlash)
-  await csrfProtection(app)
+  await csrfProtection(app, options.dbsc === true ? Object.values(dbscPaths) : [])
   errorPages(app)
   const users = await createUserDirectory()
   await app.register(authRoutes, { users })

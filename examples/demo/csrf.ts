@@ -30,14 +30,17 @@ export function csrfField (reply: FastifyReply): SafeHtml {
  * in browsers that ignore SameSite. The secret is in the session, so login, which starts a new
  * session, also gives new tokens: a form loaded before login must be loaded again.
  */
-export async function csrfProtection (app: FastifyInstance): Promise<void> {
+export async function csrfProtection (app: FastifyInstance, exempt: readonly string[] = []): Promise<void> {
+  // The DBSC endpoints are posted by the browser itself, never by a page, and each post is a proof
+  // signed with the device's key over a single-use challenge: no page of another site can forge one.
+  const skip = new Set(exempt)
   // Called on the root instance, not registered as a plugin: the hook must cover every route.
   // '@fastify/secure-session' mode: the secret is kept with session.get/set, which this session has.
   await app.register(fastifyCsrf, { sessionPlugin: '@fastify/secure-session' })
 
   // A preHandler: a form's token is in the body, parsed only after onRequest.
   app.addHook('preHandler', function checkCsrf (request, reply, done) {
-    if (SAFE.has(request.method)) return done()
+    if (SAFE.has(request.method) || skip.has(request.routeOptions.url ?? '')) return done()
     app.csrfProtection(request, reply, done)
   })
 

@@ -11,7 +11,9 @@ t.test('SESSION_DBSC=1', async (t) => {
   const app = await buildDemo({ secret: SECRET, store: 'memory', dbsc: true, logger: false })
   t.teardown(() => app.close())
   const browser = new DbscBrowser(await listen(app))
-  const form = new URLSearchParams({ username: 'alice', password: 'password', next: '/dashboard' })
+  // The demo's forms carry a CSRF token (its secret lives in the session): ask for one as the login page would.
+  const token = await (await browser.fetch('/csrf-token', { headers: { accept: 'text/plain' } })).text()
+  const form = new URLSearchParams({ username: 'alice', password: 'password', next: '/dashboard', _csrf: token })
   const login = await browser.fetch('/login', { method: 'POST', body: form, headers: { 'content-type': 'application/x-www-form-urlencoded' } })
   t.equal(login.status, 303)
   const before = await (await browser.fetch('/dashboard', { headers: { accept: 'application/json' } })).json()
