@@ -70,6 +70,29 @@ async function app (t: Test, store: SessionStore, gate: Gate, options: Partial<F
   return { app: fastify, url: await listen(fastify) }
 }
 
+/** An app on `store` with a logged-in tab whose session is due for renewal: its cookie before renewal. */
+async function dueForRenewal (t: Test, store: SessionStore): Promise<{ url: string, tab: BrowserJar, old: string, gate: Gate, clock: ReturnType<typeof fakeClock> }> {
+  const clock = fakeClock(t)
+  const gate = new Gate()
+  const { url } = await app(t, store, gate)
+  const tab = new BrowserJar()
+  await tab.fetch(`${url}/login`)
+  const old = tab.header() as string
+  t.equal(await me(url, old), 'alice', 'logged in')
+  clock.tick(1300)
+  return { url, tab, old, gate, clock }
+}
+
+/** Logged in under the old secret, then an app that runs with a new secret first: the old cookie. */
+async function loggedInBeforeRotation (t: Test, store: SessionStore, gate: Gate): Promise<{ url: string, tab: BrowserJar, cookie: string }> {
+  const before = await app(t, store, gate, { secret: OTHER_SECRET })
+  const tab = new BrowserJar()
+  await tab.fetch(`${before.url}/login`)
+  const cookie = tab.header() as string
+  const { url } = await app(t, store, gate, { secret: [SECRET, OTHER_SECRET] })
+  return { url, tab, cookie }
+}
+
 // Three stores, two of them real servers started by this file: more than tap's default 30 s on a busy machine.
 t.setTimeout(180_000)
 
@@ -90,14 +113,7 @@ await t.test('a renewal in flight does not undo a logout or a revocation', async
   for (const path of ['/slow', '/slow-write']) {
     for (const how of ENDINGS) {
       everyServerStore(t, `${path} vs ${how}`, async (t, { store }) => {
-        const clock = fakeClock(t)
-        const gate = new Gate()
-        const { url } = await app(t, store, gate)
-        const tab = new BrowserJar()
-        await tab.fetch(`${url}/login`)
-        const old = tab.header() as string
-        t.equal(await me(url, old), 'alice')
-        clock.tick(1300)
+        const { url, tab, old, gate, clock } = await dueForRenewal(t, store)
         const slow = tab.fetch(`${url}${path}`)
         await gate.entered
         await end(how, url, old)
@@ -118,12 +134,7 @@ await t.test('a key-rotation move in flight does not undo a logout or a revocati
   for (const how of ENDINGS) {
     everyServerStore(t, how, async (t, { store }) => {
       const gate = new Gate()
-      // Logged in under the old secret; the app now runs with a new secret first.
-      const before = await app(t, store, gate, { secret: OTHER_SECRET })
-      const tab = new BrowserJar()
-      await tab.fetch(`${before.url}/login`)
-      const cookie = tab.header() as string
-      const { url } = await app(t, store, gate, { secret: [SECRET, OTHER_SECRET] })
+      const { url, tab, cookie } = await loggedInBeforeRotation(t, store, gate)
       t.equal(await me(url, cookie), 'alice', 'found under the old secret')
       const slow = tab.fetch(`${url}/slow-write`)
       await gate.entered
@@ -138,12 +149,7 @@ await t.test('a key-rotation move in flight does not undo a logout or a revocati
 
 await t.test('a socket save() with a rotation move pending does not undo a revocation', async (t) => {
   everyServerStore(t, 'revokeUser, then save() on the socket', async (t, { store }) => {
-    const gate = new Gate()
-    const before = await app(t, store, gate, { secret: OTHER_SECRET })
-    const tab = new BrowserJar()
-    await tab.fetch(`${before.url}/login`)
-    const cookie = tab.header() as string
-    const { url } = await app(t, store, gate, { secret: [SECRET, OTHER_SECRET] })
+    const { url, cookie } = await loggedInBeforeRotation(t, store, new Gate())
     const opened = await openSocket(`${url.replace('http', 'ws')}/ws`, cookie)
     const socket = opened.socket as NonNullable<typeof opened.socket>
     t.teardown(() => closeSocket(socket))
@@ -155,13 +161,7 @@ await t.test('a socket save() with a rotation move pending does not undo a revoc
 
 await t.test('a renewal still works when nothing ends the session', async (t) => {
   everyServerStore(t, 'renewed id and grace copy', async (t, { store }) => {
-    const clock = fakeClock(t)
-    const gate = new Gate()
-    const { url } = await app(t, store, gate)
-    const tab = new BrowserJar()
-    await tab.fetch(`${url}/login`)
-    const old = tab.header() as string
-    clock.tick(1300)
+    const { url, tab, old } = await dueForRenewal(t, store)
     await tab.fetch(`${url}/me`)
     const renewed = tab.header() as string
     t.not(renewed, old, 'a new id')
@@ -174,13 +174,7 @@ await t.test('a renewal still works when nothing ends the session', async (t) =>
 
 await t.test('a change made through the old id during the grace reaches the renewed session', async (t) => {
   everyServerStore(t, 'in-flight request with the old cookie', async (t, { store }) => {
-    const clock = fakeClock(t)
-    const gate = new Gate()
-    const { url } = await app(t, store, gate)
-    const tab = new BrowserJar()
-    await tab.fetch(`${url}/login`)
-    const old = tab.header() as string
-    clock.tick(1300)
+    const { url, tab, old, gate } = await dueForRenewal(t, store)
     // A request that set off with the old cookie and writes after another one renewed the id.
     const slow = fetch(`${url}/slow-write`, { headers: { cookie: old } })
     await gate.entered

@@ -1,6 +1,6 @@
 import t, { type Test } from 'tap'
 import type { FastifyInstance } from 'fastify'
-import { MemoryStore, PostgresStore, RedisStore, type SessionStore } from '../../lib/index.js'
+import { MemoryStore, PostgresStore, RedisStore, type SessionRecord, type SessionStore } from '../../lib/index.js'
 import type { SessionState } from '../../lib/session.js'
 import { kState } from '../../lib/symbols.js'
 import { build, cookiePair, loose } from '../helpers/index.js'
@@ -245,48 +245,35 @@ t.test('MemoryStore under a wrapper or subclass that overrides get()', async (t)
     ['removes a key', (data) => { delete data.notes }],
     ['renames a key', (data) => { data.renamed = data.notes; delete data.notes }]
   ]
+  /** Seeds a session through a wrapper whose get() runs `onRead` on each record, bumps it, and answers what the MemoryStore holds. */
+  async function bumpThrough (t: Test, onRead: (record: SessionRecord) => void): Promise<unknown> {
+    const inner = new MemoryStore()
+    t.teardown(() => inner.close())
+    let key = ''
+    const store: SessionStore = {
+      get: async (k) => {
+        const record = await inner.get(k)
+        if (record !== undefined) onRead(record)
+        return record
+      },
+      set: async (k, record, ttl) => { key = k; await inner.set(k, record, ttl) },
+      destroy: async (k) => await inner.destroy(k),
+      patch: async (k, changes, ttl) => await inner.patch(k, changes, ttl)
+    }
+    const app = await build(t, { store }, routes)
+    const cookie = cookiePair(await app.inject('/seed')) as string
+    await app.inject({ url: '/bump', headers: { cookie } })
+    return (await inner.get(key))?.data
+  }
+
   for (const [what, reshape] of reshapes) {
     await t.test(`a wrapper that ${what} on read: what it reshaped is not written back by a write of another key`, async (t) => {
-      const inner = new MemoryStore()
-      t.teardown(() => inner.close())
-      const store: SessionStore = {
-        get: async (key) => {
-          const record = await inner.get(key)
-          if (record !== undefined) reshape(record.data)
-          return record
-        },
-        set: async (key, record, ttl) => await inner.set(key, record, ttl),
-        destroy: async (key) => await inner.destroy(key),
-        patch: async (key, changes, ttl) => await inner.patch(key, changes, ttl)
-      }
-      let key = ''
-      const spy: SessionStore = { ...store, set: async (k, record, ttl) => { key = k; await store.set(k, record, ttl) } }
-      const app = await build(t, { store: spy }, routes)
-      const cookie = cookiePair(await app.inject('/seed')) as string
-      await app.inject({ url: '/bump', headers: { cookie } })
-      t.same((await inner.get(key))?.data, { ...seed, counter: 1 })
+      t.same(await bumpThrough(t, (record) => reshape(record.data)), { ...seed, counter: 1 })
     })
   }
 
   await t.test('a wrapper that replaces the data object on read: its view is what the write is diffed against', async (t) => {
-    const inner = new MemoryStore()
-    t.teardown(() => inner.close())
-    const store: SessionStore = {
-      get: async (key) => {
-        const record = await inner.get(key)
-        if (record !== undefined) record.data = { ...record.data, counter: 5 }
-        return record
-      },
-      set: async (key, record, ttl) => await inner.set(key, record, ttl),
-      destroy: async (key) => await inner.destroy(key),
-      patch: async (key, changes, ttl) => await inner.patch(key, changes, ttl)
-    }
-    let key = ''
-    const spy: SessionStore = { ...store, set: async (k, record, ttl) => { key = k; await store.set(k, record, ttl) } }
-    const app = await build(t, { store: spy }, routes)
-    const cookie = cookiePair(await app.inject('/seed')) as string
-    await app.inject({ url: '/bump', headers: { cookie } })
-    t.same((await inner.get(key))?.data, { ...seed, counter: 6 })
+    t.same(await bumpThrough(t, (record) => { record.data = { ...record.data, counter: 5 } }), { ...seed, counter: 6 })
   })
 
   await t.test('a subclass\'s get() is the one called, and writes stay right', async (t) => {
