@@ -106,7 +106,7 @@ export async function buildDemo (options: DemoOptions = {}): Promise<FastifyInst
   }
   const storeName = options.store ?? 'cookie'
   await app.register(fastifyFormbody)
-  const dbscPaths = { registrationPath: '/dbsc/register', refreshPath: '/dbsc/refresh' }
+  const dbscPaths = { registrationPath: '/dbsc/session/register', refreshPath: '/dbsc/session/refresh' }
   const dbsc = options.dbsc === true ? { dbsc: { redirectTo: '/login', ...dbscPaths } } : {}
   await app.register(fastifySession, { secret, store: await makeStore(app, options), ...dbsc })
   await app.register(fastifyFlash)
