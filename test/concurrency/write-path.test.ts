@@ -50,6 +50,16 @@ async function serve (t: Test, store: SessionStore | CookieStore, options: Parti
     await request.session.save()
     return { ok: true }
   })
+  app.get('/two-saves-at-once', async (request) => {
+    const s = loose(request)
+    s.set('first', 1)
+    const first = request.session.save()
+    s.set('second', 2)
+    const second = request.session.save()
+    s.set('first', 3)
+    await Promise.all([first, second])
+    return { ok: true }
+  })
   app.get('/held-object', async (request) => {
     const s = loose(request)
     s.set('cart', [])
@@ -118,6 +128,14 @@ for (const [name, make, skip] of STORES) {
       await jar.fetch(`${url}/login`)
       t.equal((await jar.fetch(`${url}/change-during-save`)).status, 200)
       t.same(await data(jar, url), { a: 1, n: 2, x: 3 })
+    })
+
+    await t.test('two saves at once: the second waits for the first, and the last change wins', async (t) => {
+      const url = await serve(t, await make(t))
+      const jar = new BrowserJar()
+      await jar.fetch(`${url}/login`)
+      t.equal((await jar.fetch(`${url}/two-saves-at-once`)).status, 200)
+      t.same(await data(jar, url), { a: 1, first: 3, second: 2 })
     })
 
     await t.test('an object held across save() and changed after it is persisted', async (t) => {

@@ -56,6 +56,8 @@ t.test('anything but a well-formed record reads as no session', async (t) => {
     'a fractional lastSeenAt': { ...good, lastSeenAt: 1.5 },
     'a numeric user': { ...good, user: 42 },
     'a string renewedAt': { ...good, renewedAt: 'now' },
+    'links that are not a list': { ...good, links: 'k1 k2' },
+    'links that are not strings': { ...good, links: [1] },
     'no cookie': { ...good, cookie: undefined },
     'a null cookie': { ...good, cookie: null },
     'a cookie without expires': { ...good, cookie: { originalMaxAge: DAY } },
@@ -69,6 +71,8 @@ t.test('anything but a well-formed record reads as no session', async (t) => {
   }
   backend.rows.set('k', good)
   t.same(await store.get('k'), { data: {}, createdAt: now, lastSeenAt: now }, 'the well-formed one, with expires as a string')
+  backend.rows.set('k', { ...good, links: ['k1', 'k2'] })
+  t.same(await store.get('k'), { data: {}, createdAt: now, lastSeenAt: now, links: ['k1', 'k2'] }, 'and its links')
 })
 
 t.test('callback errors and thrown errors reject; a non-Error failure becomes an Error', async (t) => {
