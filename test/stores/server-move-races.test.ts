@@ -92,3 +92,77 @@ t.test('a logout follows links, and at most 16 records', async (t) => {
   t.equal(taken.length, 16, 'then its links, up to the bound')
   t.equal(new Set(taken).size, 16, 'each once')
 })
+
+/** A MemoryStore seen through the three required methods and patch/touch only: the driver's fallbacks for replace and take. */
+function withoutAtomicMoves (inner: MemoryStore): SessionStore {
+  return {
+    get: async (key) => await inner.get(key),
+    set: async (key, record, ttl) => await inner.set(key, record, ttl),
+    destroy: async (key) => await inner.destroy(key),
+    patch: async (key, changes, ttl) => await inner.patch(key, changes, ttl),
+    touch: async (key, ttl, seen) => await inner.touch(key, ttl, seen)
+  }
+}
+
+t.test('a store without replace and take: a renewal reads, then writes, and a logout reads, then deletes', async (t) => {
+  const clock = fakeClock(t)
+  const inner = new MemoryStore()
+  t.teardown(() => inner.close())
+  let release: () => void = () => {}
+  let entered: () => void = () => {}
+  const app = await build(t, { store: withoutAtomicMoves(inner), renewAfter: 60 }, (app) => {
+    routes(app)
+    app.get('/slow', async (request) => {
+      loose(request).set('slow', true)
+      entered()
+      await new Promise<void>((resolve) => { release = resolve })
+      return { ok: true }
+    })
+    app.get('/logout', async (request) => {
+      await request.session.destroy()
+      return { ok: true }
+    })
+  })
+  const slowly = async (cookie: string, between: () => Promise<unknown>): Promise<void> => {
+    const inside = new Promise<void>((resolve) => { entered = resolve })
+    const slow = app.inject({ url: '/slow', headers: { cookie } })
+    await inside
+    await between()
+    release()
+    await slow
+  }
+
+  // Ended while a renewal was due: the renewal finds nothing to write over.
+  const first = cookiePair(await app.inject('/login')) as string
+  clock.tick(61_000)
+  await slowly(first, async () => await app.inject({ url: '/logout', headers: { cookie: first } }))
+  t.same((await app.inject({ url: '/me', headers: { cookie: first } })).json(), { user: null }, 'a logout during a renewal stays')
+  t.equal(inner.size, 0)
+
+  // Renewed by another request first: the slow one keeps the old id and sends no cookie.
+  const second = cookiePair(await app.inject('/login')) as string
+  clock.tick(61_000)
+  let renewed = ''
+  await slowly(second, async () => { renewed = cookiePair(await app.inject({ url: '/me', headers: { cookie: second } })) as string })
+  t.not(renewed, second, 'the other request renewed it')
+  t.same((await app.inject({ url: '/me', headers: { cookie: renewed } })).json(), { user: 'alice' })
+
+  // A logout through the renewed id reads its links and ends the old id's copy too.
+  await app.inject({ url: '/logout', headers: { cookie: renewed } })
+  t.same((await app.inject({ url: '/me', headers: { cookie: second } })).json(), { user: null }, 'the old id is ended with it')
+  t.equal(inner.size, 0, 'no record left')
+})
+
+t.test('a session renewed twice carries its link to the older id into the newer record', async (t) => {
+  const clock = fakeClock(t)
+  const store = new MemoryStore()
+  t.teardown(() => store.close())
+  const app = await build(t, { store, renewAfter: 60, renewGrace: 300 }, routes)
+  const first = cookiePair(await app.inject('/login')) as string
+  clock.tick(61_000)
+  const second = cookiePair(await app.inject({ url: '/me', headers: { cookie: first } })) as string
+  clock.tick(61_000)
+  const third = cookiePair(await app.inject({ url: '/me', headers: { cookie: second } })) as string
+  t.ok(second !== first && third !== second, 'two new ids')
+  for (const cookie of [first, second, third]) t.same((await app.inject({ url: '/me', headers: { cookie } })).json(), { user: 'alice' })
+})
