@@ -151,6 +151,15 @@ t.test('a store without replace and take: a renewal reads, then writes, and a lo
   await app.inject({ url: '/logout', headers: { cookie: renewed } })
   t.same((await app.inject({ url: '/me', headers: { cookie: second } })).json(), { user: null }, 'the old id is ended with it')
   t.equal(inner.size, 0, 'no record left')
+
+  // A link to an id whose grace is over: nothing left to end there.
+  const third = cookiePair(await app.inject('/login')) as string
+  clock.tick(61_000)
+  const newest = cookiePair(await app.inject({ url: '/me', headers: { cookie: third } })) as string
+  clock.tick(31_000)
+  await app.inject({ url: '/logout', headers: { cookie: newest } })
+  t.same((await app.inject({ url: '/me', headers: { cookie: newest } })).json(), { user: null })
+  t.equal(inner.size, 0)
 })
 
 t.test('a session renewed twice carries its link to the older id into the newer record', async (t) => {
