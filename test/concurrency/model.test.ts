@@ -25,7 +25,11 @@ import { SERVER_STORES } from '../helpers/server-stores.js'
 t.setTimeout(600_000)
 
 const RUNS = Number(process.env.FSK_MODEL_RUNS ?? 30)
-const SEED = process.env.FSK_MODEL_SEED === undefined ? Math.floor(Math.random() * 2 ** 31) : Number(process.env.FSK_MODEL_SEED)
+// A new seed on every local run, to keep exploring; a fixed one under CI, so that what lands is what was
+// checked (a new counterexample found locally becomes a plain regression test).
+const SEED = process.env.FSK_MODEL_SEED !== undefined
+  ? Number(process.env.FSK_MODEL_SEED)
+  : process.env.CI === 'true' ? 20261204 : Math.floor(Math.random() * 2 ** 31)
 t.comment(`model: seed ${SEED}, ${RUNS} runs per store; reproduce with FSK_MODEL_SEED=${SEED} npx tap --disable-coverage test/concurrency/model.test.ts`)
 
 const RENEW_AFTER_S = 60
