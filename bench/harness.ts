@@ -47,8 +47,11 @@ export async function harness (store: 'cookie' | 'memory', dist = DIST): Promise
     removeHeader () { setCookie = '' }
   })
   const fail = (err?: Error | null): void => { if (err !== undefined && err !== null) throw err }
+  // The route's config where Fastify keeps it: under its context symbol, and through routeOptions.
+  const context = Symbol('fastify.context')
+  const routeConfig = {}
   const request = (cookie: string | undefined): { headers: { cookie: string | undefined }, protocol: string, log: object, session: Session } =>
-    ({ headers: { cookie }, protocol: 'http', log, session: null as unknown as Session })
+    ({ headers: { cookie }, protocol: 'http', log, session: null as unknown as Session, routeOptions: { config: routeConfig }, [context]: { config: routeConfig } })
   return {
     serve: sync
       ? (cookie, handle) => {
