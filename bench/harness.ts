@@ -50,7 +50,7 @@ export async function harness (store: 'cookie' | 'memory', dist = DIST): Promise
   // The route's config where Fastify keeps it: under its context symbol, and through routeOptions.
   const context = Symbol('fastify.context')
   const routeConfig = {}
-  const request = (cookie: string | undefined): { headers: { cookie: string | undefined }, protocol: string, log: object, session: Session } =>
+  const request = (cookie: string | undefined): { headers: { cookie: string | undefined }, protocol: string, log: object, session: Session, routeOptions: { config: object }, [context]: { config: object } } =>
     ({ headers: { cookie }, protocol: 'http', log, session: null as unknown as Session, routeOptions: { config: routeConfig }, [context]: { config: routeConfig } })
   return {
     serve: sync
