@@ -107,6 +107,13 @@ if redis.call('HGET', KEYS[1], 'user') == ARGV[1] then return redis.call('DEL', 
 return 0
 `
 
+// KEYS[1] session; ARGV[1] user. The session's remaining time in ms when it belongs to that user,
+// else 0: whether a member about to be dropped from the user's set must stay in it.
+const OWNED = `
+if redis.call('HGET', KEYS[1], 'user') == ARGV[1] then return redis.call('PTTL', KEYS[1]) end
+return 0
+`
+
 /** A Lua script and its SHA1, the name EVALSHA knows it by. */
 export interface Script {
   readonly source: string
@@ -125,5 +132,6 @@ export const SCRIPTS = {
   patch: script(PATCH),
   touch: script(TOUCH),
   index: script(INDEX),
-  revoke: script(REVOKE)
+  revoke: script(REVOKE),
+  owned: script(OWNED)
 } as const

@@ -138,10 +138,13 @@ export class RedisStore implements SessionStore {
     if (record.links !== undefined && record.links.length > 0) args.push('links', record.links.join(' '))
     if (record.movedTo !== undefined) args.push('movedTo', record.movedTo)
     for (const name of Object.keys(record.data)) args.push(DATA + encode(name), JSON.stringify(record.data[name]))
-    // Index first: a live session missing from its user's set would survive a revokeUser, while a
-    // set member whose session never got written is only a stale entry, cleaned on the next read.
+    // Indexed before the write and again after it: a live session missing from its user's set would
+    // survive a revokeUser (see #dropStale), while a member whose session never got written is only
+    // a stale entry, dropped by the next listUserSessions or revokeUser.
     if (user !== undefined) await this.#index(user, key, ttl)
-    return await this.#client.script(script, this.#prefix + key, args)
+    const result = await this.#client.script(script, this.#prefix + key, args)
+    if (user !== undefined && result === 1) await this.#index(user, key, ttl)
+    return result
   }
 
   async patch (key: string, changes: SessionPatch, ttlMs: number): Promise<boolean | string> {
@@ -161,8 +164,9 @@ export class RedisStore implements SessionStore {
     }
     const [previous, current, movedTo] = result as [string, string, string]
     if (previous !== '' && previous !== current) await this.#client.srem(this.#userPrefix + previous, [key])
-    // An unchanged user still gets its set's TTL extended along with the session's.
-    if (current !== '' && changes.user === undefined && !forwarded) await this.#index(current, key, ttl)
+    // A new user is indexed again now that the session is theirs (as in #write); an unchanged one
+    // still gets its set's TTL extended along with the session's.
+    if (newUser !== undefined || (current !== '' && changes.user === undefined && !forwarded)) await this.#index(current, key, ttl)
     return movedTo === '' ? true : movedTo
   }
 
@@ -195,7 +199,7 @@ export class RedisStore implements SessionStore {
       if (owner !== user || createdAt === undefined || lastSeenAt === undefined) stale.push(keys[i] as string)
       else out.push({ createdAt, lastSeenAt })
     }
-    if (stale.length > 0) await this.#client.srem(setKey, stale)
+    await this.#dropStale(user, stale)
     return out
   }
 
@@ -204,9 +208,27 @@ export class RedisStore implements SessionStore {
     const setKey = this.#userPrefix + user
     const keys = await this.#client.smembers(setKey)
     const ended = await Promise.all(keys.map(async (key) => await this.#client.script(SCRIPTS.revoke, this.#prefix + key, [user])))
-    // Only the members seen are removed: a login that indexed itself meanwhile stays indexed.
-    if (keys.length > 0) await this.#client.srem(setKey, keys)
+    // Only the members seen are removed (a login that indexed itself meanwhile stays indexed), and a
+    // session that became the user's since it was looked at goes back in.
+    await this.#dropStale(user, keys)
     return ended.reduce<number>((n, deleted) => n + Number(deleted), 0)
+  }
+
+  /**
+   * Drops members of `user`'s set whose session was not theirs when looked at (revoked, ended,
+   * expired, never written, or someone else's). A write that gives a session to the user indexes it, writes it, then
+   * indexes it again; between the look and the removal such a write may have landed. So each dropped
+   * member is looked at once more after the removal, and put back if the session is now the user's:
+   * whatever the order, a session of the user stays in the set (otherwise the next revokeUser would
+   * miss it and it would go on authenticating).
+   */
+  async #dropStale (user: string, keys: string[]): Promise<void> {
+    if (keys.length === 0) return
+    await this.#client.srem(this.#userPrefix + user, keys)
+    await Promise.all(keys.map(async (key) => {
+      const ttl = await this.#client.script(SCRIPTS.owned, this.#prefix + key, [user])
+      if (Number(ttl) > 0) await this.#index(user, key, Number(ttl))
+    }))
   }
 
   /** `user` as stored: encoded. */

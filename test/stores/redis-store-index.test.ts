@@ -1,7 +1,11 @@
 // RedisStore's per-user index set lives as long as the longest of its user's sessions: a session
 // indexed later with a shorter life must not shorten the set, or revokeUser would miss the longer one.
+// And whatever the order of a login's commands against a revokeUser or listUserSessions, a session of
+// the user stays in the set.
+import type { Redis } from 'ioredis'
 import t from 'tap'
 import { RedisStore, type SessionRecord } from '../../lib/index.js'
+import { SCRIPTS } from '../../lib/stores/redis-scripts.js'
 import { redisSkip, startRedis } from '../helpers/redis-server.js'
 import { connectRedis, connectAdmin } from '../helpers/redis-clients.js'
 
@@ -34,5 +38,121 @@ await t.test('RedisStore per-user index', { skip: redisSkip() }, async (t) => {
     await store.set('first', record('bob'), 60_000)
     await store.set('second', record('bob'), 3_600_000)
     t.ok(await admin.pttl('ix2:user:bob') > 60_000, 'the set takes the longer lifetime')
+  })
+})
+
+/**
+ * The client as the store sees it, with one command held at a gate until the test opens it: `evalsha`
+ * of one script, or `srem`. Resolves `reached` when the store sends that command.
+ */
+function gated (client: Redis, command: 'evalsha' | 'srem', sha?: string): { client: Redis, reached: Promise<void>, open: () => void } {
+  let reach!: () => void
+  let open!: () => void
+  const reached = new Promise<void>((resolve) => { reach = resolve })
+  const gate = new Promise<void>((resolve) => { open = resolve })
+  let armed = true
+  const proxy = new Proxy(client, {
+    get (target, name) {
+      const value = Reflect.get(target, name, target) as unknown
+      if (typeof value !== 'function') return value
+      if (name !== command) return value.bind(target)
+      return async (...args: unknown[]) => {
+        if (armed && (sha === undefined || args[0] === sha)) {
+          armed = false
+          reach()
+          await gate
+        }
+        return await (value as (...a: unknown[]) => Promise<unknown>).apply(target, args)
+      }
+    }
+  })
+  return { client: proxy, reached, open }
+}
+
+await t.test('RedisStore per-user index under overlap: a login is never left out of its user\'s set', { skip: redisSkip() }, async (t) => {
+  const redis = await startRedis(t)
+  const admin = await connectAdmin(t, redis.port)
+  const anonymous = (): SessionRecord => ({ data: {}, createdAt: Date.now(), lastSeenAt: Date.now() })
+  const login = { set: { userId: 'alice' }, unset: [], lastSeenAt: Date.now(), user: 'alice' }
+  let n = 0
+
+  // The shrunk counterexample of the model test (seed 2033735554): a revokeUser that runs while a login
+  // has indexed its session but not yet written its user found the session not alice's and dropped it
+  // from her set; the login then landed, and the next revokeUser missed it: it kept authenticating.
+  await t.test('a revokeUser between a login\'s index and its write', async (t) => {
+    const prefix = `ov${n++}:`
+    const plain = new RedisStore({ client: await connectRedis(t, redis.port), prefix })
+    await plain.set('s', anonymous(), 60_000)
+    const writer = gated(await connectRedis(t, redis.port), 'evalsha', SCRIPTS.patch.sha)
+    const store = new RedisStore({ client: writer.client, prefix })
+    const written = store.patch('s', login, 60_000)
+    await writer.reached
+    t.equal(await plain.revokeUser('alice'), 0, 'the session is not alice\'s yet: nothing to revoke')
+    writer.open()
+    t.equal(await written, true, 'the login lands')
+    t.same(await admin.smembers(`${prefix}user:alice`), ['s'], 'and its session is in alice\'s set')
+    t.equal(await plain.revokeUser('alice'), 1, 'so the next revokeUser ends it')
+    t.equal(await admin.exists(`${prefix}s`), 0, 'it is gone')
+  })
+
+  await t.test('a new session created for the user, with a revokeUser before its write', async (t) => {
+    const prefix = `ov${n++}:`
+    const plain = new RedisStore({ client: await connectRedis(t, redis.port), prefix })
+    const writer = gated(await connectRedis(t, redis.port), 'evalsha', SCRIPTS.set.sha)
+    const store = new RedisStore({ client: writer.client, prefix })
+    const written = store.set('s', record('alice'), 60_000)
+    await writer.reached
+    t.equal(await plain.revokeUser('alice'), 0, 'nothing written yet')
+    writer.open()
+    await written
+    t.equal(await plain.revokeUser('alice'), 1, 'the session written after it is still found')
+  })
+
+  // The other order: the revokeUser looks before the login writes, and removes the member only after the
+  // login has written and indexed itself again; its second look puts the member back.
+  await t.test('a revokeUser whose removal comes after the login\'s write', async (t) => {
+    const prefix = `ov${n++}:`
+    const plain = new RedisStore({ client: await connectRedis(t, redis.port), prefix })
+    await plain.set('s', anonymous(), 60_000)
+    const writer = gated(await connectRedis(t, redis.port), 'evalsha', SCRIPTS.patch.sha)
+    const revoker = gated(await connectRedis(t, redis.port), 'srem')
+    const store = new RedisStore({ client: writer.client, prefix })
+    const revoking = new RedisStore({ client: revoker.client, prefix })
+    const written = store.patch('s', login, 60_000)
+    await writer.reached
+    const revoked = revoking.revokeUser('alice')
+    await revoker.reached
+    writer.open()
+    t.equal(await written, true, 'the login lands while the revokeUser is held before its removal')
+    revoker.open()
+    t.equal(await revoked, 0, 'the revokeUser began before the login: it ended nothing')
+    t.same(await admin.smembers(`${prefix}user:alice`), ['s'], 'the member it removed is back')
+    t.ok(await admin.pttl(`${prefix}user:alice`) > 50_000, 'with the set\'s lifetime')
+    t.equal(await plain.revokeUser('alice'), 1, 'the next revokeUser ends the session')
+  })
+
+  await t.test('listUserSessions between a login\'s index and its write', async (t) => {
+    const prefix = `ov${n++}:`
+    const plain = new RedisStore({ client: await connectRedis(t, redis.port), prefix })
+    await plain.set('s', anonymous(), 60_000)
+    const writer = gated(await connectRedis(t, redis.port), 'evalsha', SCRIPTS.patch.sha)
+    const store = new RedisStore({ client: writer.client, prefix })
+    const written = store.patch('s', login, 60_000)
+    await writer.reached
+    t.same(await plain.listUserSessions('alice'), [], 'not alice\'s yet')
+    writer.open()
+    await written
+    t.equal((await plain.listUserSessions('alice')).length, 1, 'listed once the login lands')
+    t.equal(await plain.revokeUser('alice'), 1, 'and revoked')
+  })
+
+  await t.test('a stale member stays out: a session that is someone else\'s is not put back', async (t) => {
+    const prefix = `ov${n++}:`
+    const plain = new RedisStore({ client: await connectRedis(t, redis.port), prefix })
+    await plain.set('s', record('bob'), 60_000)
+    await admin.sadd(`${prefix}user:alice`, 's', 'gone')
+    t.equal(await plain.revokeUser('alice'), 0, 'bob\'s session is not alice\'s to revoke')
+    t.equal(await admin.exists(`${prefix}user:alice`), 0, 'both stale members are dropped')
+    t.equal(await admin.exists(`${prefix}s`), 1, 'bob\'s session lives on')
   })
 })
