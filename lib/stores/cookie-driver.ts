@@ -97,7 +97,7 @@ export class CookieDriver extends Driver {
     if (parsed === undefined) return this.reject(state, 'malformed-payload')
     const payload = parsed.payload
     const now = Date.now()
-    const expired = this.expiry(payload.iat, payload.seen, now)
+    const expired = this.lifetime.expiry(payload.iat, payload.seen, now)
     if (expired !== undefined) return this.expire(state, payload.id, expired)
     state.id = payload.id
     state.isNew = false
@@ -138,7 +138,7 @@ export class CookieDriver extends Driver {
   async reload (state: SessionState, session: Session): Promise<void> {
     // A session never written has no stored copy: it reloads as a new, empty one.
     if (state.unsaved) return this.forget(state)
-    const expired = this.expiry(state.createdAt, state.lastSeenAt, Date.now())
+    const expired = this.lifetime.expiry(state.createdAt, state.lastSeenAt, Date.now())
     if (expired !== undefined) {
       const id = state.id
       this.forget(state)
@@ -163,7 +163,7 @@ export class CookieDriver extends Driver {
     head.writeIntBE(state.idIssuedAt, ID_ISSUED_AT, 6)
     const sealed = this.#sealer.seal(json, head)
     try {
-      this.sendCookie(state, sealed, this.remainingMs(state.createdAt, now))
+      this.cookie.send(state, sealed, this.lifetime.remainingMs(state.createdAt, now))
     } catch (err) {
       state.failedJson = json
       throw err

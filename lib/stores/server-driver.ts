@@ -68,7 +68,7 @@ export class ServerDriver extends Driver {
     if (record === undefined) return this.reject(state, 'unknown-id')
     if (!isRecord(record)) return this.reject(state, 'invalid-record')
     const now = Date.now()
-    const expired = this.expiry(record.createdAt, record.lastSeenAt, now)
+    const expired = this.lifetime.expiry(record.createdAt, record.lastSeenAt, now)
     if (expired !== undefined) {
       this.expire(state, raw, expired)
       // The store's own TTL normally gets there first; this covers stores whose TTL is coarse.
@@ -154,7 +154,7 @@ export class ServerDriver extends Driver {
    * be saved.
    */
   async saveInPlace (state: SessionState, where: string): Promise<void> {
-    const expired = state.unsaved ? undefined : this.expiry(state.createdAt, state.lastSeenAt, Date.now())
+    const expired = state.unsaved ? undefined : this.lifetime.expiry(state.createdAt, state.lastSeenAt, Date.now())
     if (expired !== undefined) {
       const id = state.id
       this.forget(state)
@@ -267,7 +267,7 @@ export class ServerDriver extends Driver {
     // or a new id is due: reuse it rather than hash again (a keyed BLAKE2b per write).
     const key = state.storeKey !== undefined && !state.rewrite && !renewed ? state.storeKey : this.config.keyring.storeKey(id)
     const ttlMs = extend
-      ? this.remainingMs(state.createdAt, now)
+      ? this.lifetime.remainingMs(state.createdAt, now)
       : Math.min(this.config.ttlMs - (now - seenAt), this.config.absoluteTtlMs - (now - state.createdAt))
     const changed = after !== undefined && json !== state.loadedJson ? after : undefined
     let outcome: Outcome
@@ -288,7 +288,7 @@ export class ServerDriver extends Driver {
       state.id = loaded.id
       state.idIssuedAt = loaded.idIssuedAt
     } else {
-      if (cookie) this.sendCookie(state, id, ttlMs)
+      if (cookie) this.cookie.send(state, id, ttlMs)
       state.storeKey = key
     }
     // What the store holds now: the next write is diffed against it.
@@ -305,7 +305,7 @@ export class ServerDriver extends Driver {
     const id = state.id
     this.forget(state)
     this.expire(state, id, 'ended')
-    if (sendable) this.sendClear(state)
+    if (sendable) this.cookie.clear(state)
   }
 
   /**
