@@ -1,9 +1,9 @@
-// The module hooks of scripts/ts-loader.mjs: a relative `./x.js` written in a TypeScript file finds
-// `./x.ts` (TypeScript's own rule, as ts-node applies it), and a TypeScript file of an ES-module
-// package loads as the JavaScript ts-node makes of it, from scripts/ts-compiled-cache.cjs. Anything
-// else goes on to the next hook. The functions return what `next` returns, so they serve both
-// module.registerHooks (synchronous, in the thread) and module.register (asynchronous, in Node's
-// hooks thread).
+// The module hooks of scripts/ts-loader.mjs: a path `./x.js` written in a TypeScript file (relative,
+// absolute or a file: URL) finds `./x.ts` when there is one (TypeScript's own rule, as ts-node
+// applies it), and a TypeScript file of an ES-module package loads as the JavaScript ts-node makes of
+// it, from scripts/ts-compiled-cache.cjs. Anything else goes on to the next hook. The functions
+// return what `next` returns, so they serve both module.registerHooks (synchronous, in the thread)
+// and module.register (asynchronous, in Node's hooks thread).
 import { existsSync, readFileSync } from 'node:fs'
 import { createRequire } from 'node:module'
 import { dirname, join } from 'node:path'
@@ -38,7 +38,7 @@ function ours (url) {
 
 export function resolve (specifier, context, next) {
   const { parentURL } = context
-  if (parentURL !== undefined && /^\.\.?\//.test(specifier) && /\.m?js$/.test(specifier) && ours(parentURL) !== undefined) {
+  if (parentURL !== undefined && /^(\.\.?\/|\/|file:)/.test(specifier) && /\.m?js$/.test(specifier) && ours(parentURL) !== undefined) {
     const ts = new URL(specifier.replace(/js$/, 'ts'), parentURL)
     if (existsSync(fileURLToPath(ts))) return next(ts.href, context)
   }
