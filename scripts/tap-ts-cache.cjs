@@ -1,9 +1,10 @@
-// The TypeScript transpiler of the tap runs (the "ts-node" block of tsconfig.json points ts-node at
-// it): ts-node's own transpile, TypeScript's transpileModule, with each output kept on disk under
-// .tap/ts-cache, keyed by the source, its path, the compiler options and TypeScript's version. Every
-// test file is a process of its own, and without the cache each one transpiled lib/ and the helpers
-// again: about 2 of the 3 CPU-seconds a small test file cost. The output is the one ts-node makes,
-// source map included, so coverage and stack traces do not change. Delete .tap/ts-cache to empty it.
+// The transpiler of ts-node (the "ts-node" block of tsconfig.json points it here): ts-node's own
+// transpile, TypeScript's transpileModule, with each output kept on disk under .tap/ts-cache, keyed by
+// the source, its path, the compiler options and TypeScript's version. The test processes do not load
+// ts-node any more (scripts/ts-loader.mjs serves them from scripts/ts-compiled-cache.cjs); ts-node
+// compiles a file only when that cache misses, through this, so the output (source map included) is
+// the one the coverage gate was set against: ts-node's default transpile counts branches differently
+// in lib/index.ts. Delete .tap/ts-cache to empty it.
 'use strict'
 const { createHash } = require('node:crypto')
 const { mkdirSync, readFileSync, renameSync, writeFileSync } = require('node:fs')
