@@ -3,7 +3,7 @@
 // And whatever the order of a login's commands against a revokeUser or listUserSessions, a session of
 // the user stays in the set.
 import type { Redis } from 'ioredis'
-import t from 'tap'
+import t, { type Test } from 'tap'
 import { RedisStore, type SessionRecord } from '../../lib/index.js'
 import { SCRIPTS } from '../../lib/stores/redis-scripts.js'
 import { redisSkip, startRedis } from '../helpers/redis-server.js'
@@ -75,20 +75,24 @@ await t.test('RedisStore per-user index under overlap: a login is never left out
   const anonymous = (): SessionRecord => ({ data: {}, createdAt: Date.now(), lastSeenAt: Date.now() })
   const login = { set: { userId: 'alice' }, unset: [], lastSeenAt: Date.now(), user: 'alice' }
   let n = 0
+  /** An anonymous session 's' on its own prefix, and a login of alice to it, held before its write. */
+  const loginHeld = async (t: Test): Promise<{ prefix: string, plain: RedisStore, written: Promise<boolean | string>, open: () => void }> => {
+    const prefix = `ov${n++}:`
+    const plain = new RedisStore({ client: await connectRedis(t, redis.port), prefix })
+    await plain.set('s', anonymous(), 60_000)
+    const writer = gated(await connectRedis(t, redis.port), 'evalsha', SCRIPTS.patch.sha)
+    const written = new RedisStore({ client: writer.client, prefix }).patch('s', login, 60_000)
+    await writer.reached
+    return { prefix, plain, written, open: writer.open }
+  }
 
   // The shrunk counterexample of the model test (seed 2033735554): a revokeUser that runs while a login
   // has indexed its session but not yet written its user found the session not alice's and dropped it
   // from her set; the login then landed, and the next revokeUser missed it: it kept authenticating.
   await t.test('a revokeUser between a login\'s index and its write', async (t) => {
-    const prefix = `ov${n++}:`
-    const plain = new RedisStore({ client: await connectRedis(t, redis.port), prefix })
-    await plain.set('s', anonymous(), 60_000)
-    const writer = gated(await connectRedis(t, redis.port), 'evalsha', SCRIPTS.patch.sha)
-    const store = new RedisStore({ client: writer.client, prefix })
-    const written = store.patch('s', login, 60_000)
-    await writer.reached
+    const { prefix, plain, written, open } = await loginHeld(t)
     t.equal(await plain.revokeUser('alice'), 0, 'the session is not alice\'s yet: nothing to revoke')
-    writer.open()
+    open()
     t.equal(await written, true, 'the login lands')
     t.same(await admin.smembers(`${prefix}user:alice`), ['s'], 'and its session is in alice\'s set')
     t.equal(await plain.revokeUser('alice'), 1, 'so the next revokeUser ends it')
@@ -111,18 +115,11 @@ await t.test('RedisStore per-user index under overlap: a login is never left out
   // The other order: the revokeUser looks before the login writes, and removes the member only after the
   // login has written and indexed itself again; its second look puts the member back.
   await t.test('a revokeUser whose removal comes after the login\'s write', async (t) => {
-    const prefix = `ov${n++}:`
-    const plain = new RedisStore({ client: await connectRedis(t, redis.port), prefix })
-    await plain.set('s', anonymous(), 60_000)
-    const writer = gated(await connectRedis(t, redis.port), 'evalsha', SCRIPTS.patch.sha)
+    const { prefix, plain, written, open } = await loginHeld(t)
     const revoker = gated(await connectRedis(t, redis.port), 'srem')
-    const store = new RedisStore({ client: writer.client, prefix })
-    const revoking = new RedisStore({ client: revoker.client, prefix })
-    const written = store.patch('s', login, 60_000)
-    await writer.reached
-    const revoked = revoking.revokeUser('alice')
+    const revoked = new RedisStore({ client: revoker.client, prefix }).revokeUser('alice')
     await revoker.reached
-    writer.open()
+    open()
     t.equal(await written, true, 'the login lands while the revokeUser is held before its removal')
     revoker.open()
     t.equal(await revoked, 0, 'the revokeUser began before the login: it ended nothing')
@@ -132,15 +129,9 @@ await t.test('RedisStore per-user index under overlap: a login is never left out
   })
 
   await t.test('listUserSessions between a login\'s index and its write', async (t) => {
-    const prefix = `ov${n++}:`
-    const plain = new RedisStore({ client: await connectRedis(t, redis.port), prefix })
-    await plain.set('s', anonymous(), 60_000)
-    const writer = gated(await connectRedis(t, redis.port), 'evalsha', SCRIPTS.patch.sha)
-    const store = new RedisStore({ client: writer.client, prefix })
-    const written = store.patch('s', login, 60_000)
-    await writer.reached
+    const { plain, written, open } = await loginHeld(t)
     t.same(await plain.listUserSessions('alice'), [], 'not alice\'s yet')
-    writer.open()
+    open()
     await written
     t.equal((await plain.listUserSessions('alice')).length, 1, 'listed once the login lands')
     t.equal(await plain.revokeUser('alice'), 1, 'and revoked')
