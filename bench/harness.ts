@@ -20,6 +20,8 @@ export interface Harness {
   serve (cookie: string | undefined, handle: (s: Session) => void): void | Promise<void>
   /** The last Set-Cookie value written. */
   lastSetCookie (): string
+  /** The cookie store's cache of opened cookies, on a build that has one. */
+  opened (): { size: number, bytes: number } | undefined
   /** Wipes the keys. */
   close (): void
 }
@@ -69,6 +71,7 @@ export async function harness (store: 'cookie' | 'memory', dist = DIST): Promise
         await persist.call(scope, r, p, '')
       },
     lastSetCookie: () => setCookie,
+    opened: () => (driver as { opened?: { size: number, bytes: number } }).opened,
     close: () => {
       memory?.close()
       config.keyring.wipe()
