@@ -1,10 +1,10 @@
 /**
  * One side of `npm run bench -- ab`, in a process of its own: the build at AB_DIST (a dist/lib folder),
- * a session of the benchmark's data loaded from its cookie and used by AB_CASE's route through the
+ * the benchmark's sessions (DATA; SESSIONS=many cycles through 1 000) loaded from their cookies and used by AB_CASE's route through the
  * plugin's own onRequest and onSend (bench/harness.ts), AB_REQUESTS requests per measurement; prints
  * the median CPU µs per request of AB_MEASURES measurements after a warm-up.
  */
-import { USER, SEEDED_COUNTER } from './cases.js'
+import { USER, SEEDED_COUNTER, SESSION_COUNT, WITH_USER } from './cases.js'
 import { harness } from './harness.js'
 import type { Session } from '../lib/session.js'
 
@@ -15,11 +15,15 @@ const requests = Number(process.env.AB_REQUESTS ?? 20_000)
 const measures = Number(process.env.AB_MEASURES ?? 7)
 
 const h = await harness(store, dist)
-await h.serve(undefined, (s) => {
-  (s as Untyped).set('user', USER)
-  ;(s as Untyped).set('counter', SEEDED_COUNTER)
-})
-const cookie = h.lastSetCookie().split(';')[0] as string
+// SESSIONS=many: 1 000 sessions, the requests cycling through them (DATA as in the HTTP part).
+const cookies: string[] = []
+for (let i = 0; i < SESSION_COUNT; i++) {
+  await h.serve(undefined, (s) => {
+    if (WITH_USER) (s as Untyped).set('user', USER)
+    ;(s as Untyped).set('counter', SEEDED_COUNTER)
+  })
+  cookies.push(h.lastSetCookie().split(';')[0] as string)
+}
 const handle = (s: Session): void => {
   const session = s as Untyped
   const counter = session.get('counter') as number
@@ -30,7 +34,7 @@ const handle = (s: Session): void => {
 async function cpuPerRequest (): Promise<number> {
   const start = process.cpuUsage()
   for (let i = 0; i < requests; i++) {
-    const pending = h.serve(cookie, handle)
+    const pending = h.serve(cookies[i % cookies.length] as string, handle)
     if (pending !== undefined) await pending
   }
   const used = process.cpuUsage(start)

@@ -4,18 +4,54 @@
  * session, the routes and what each comparison pairs.
  */
 
-/** The session data every stateful case holds: a ~150-byte user object plus a counter (~185 bytes of JSON). */
+/**
+ * The user object of the benchmark session (issue 21's realistic shape: what an app keeps after a
+ * login): an id, a name, an email, two roles and a CSRF token, ~150 bytes of JSON.
+ */
 export const USER = {
   id: 'u_7f3a9c21',
   name: 'Ada Lovelace',
   email: 'ada@example.com',
   roles: ['user', 'editor'],
-  locale: 'en-GB',
-  plan: 'pro',
-  createdAt: '2025-11-02T09:14:00Z'
+  csrf: 'Qm9vdHN0cmFwLWNzcmYtdG9rZW4tZm9yLWJlbmNobWFyaw'
 }
 /** The counter value the seeding request stores; read-only cases must read it back unchanged. */
 export const SEEDED_COUNTER = 1000
+
+/**
+ * What every session holds (`DATA`): `user` (the default) is `{ user, counter }`, `counter` is
+ * `{ counter }` alone, the session of the earlier rounds (then only the `scalar` route shape runs: there
+ * is no user object to answer with).
+ */
+export type DataShape = 'user' | 'counter'
+function dataShape (): DataShape {
+  const v = process.env.DATA ?? ''
+  if (v === '' || v === 'user') return 'user'
+  if (v === 'counter') return 'counter'
+  throw new Error(`DATA must be user or counter, not ${v}`)
+}
+export const DATA: DataShape = dataShape()
+/** Whether the sessions hold the user object (DATA=user). */
+export const WITH_USER = DATA === 'user'
+
+/**
+ * How many distinct sessions each side serves (`SESSIONS`): `one` (the default) sends one seeded
+ * cookie on every request; `many` seeds 1 000 sessions up front and each connection cycles through
+ * them request by request, so a per-process cache is measured at a realistic hit rate rather than one
+ * cookie hit every time.
+ */
+function sessionCount (): number {
+  const v = process.env.SESSIONS ?? ''
+  if (v === '' || v === 'one') return 1
+  if (v === 'many') return 1000
+  throw new Error(`SESSIONS must be one or many, not ${v}`)
+}
+export const SESSION_COUNT = sessionCount()
+
+/** The route shapes a pair of `shapes` runs with the sessions of DATA. */
+export function shapesOf (shapes: readonly Shape[]): readonly Shape[] {
+  return WITH_USER ? shapes : shapes.filter((s) => s === 'scalar')
+}
 
 // The session every benchmark module serves, declared once for all of them.
 declare module 'fastify-session-kit' {

@@ -20,6 +20,8 @@ export interface Harness {
   serve (cookie: string | undefined, handle: (s: Session) => void): void | Promise<void>
   /** The last Set-Cookie value written. */
   lastSetCookie (): string
+  /** The cookie store's cache of opened cookies, on a build that has one. */
+  opened (): { size: number, bytes: number } | undefined
   /** Wipes the keys. */
   close (): void
 }
@@ -69,6 +71,7 @@ export async function harness (store: 'cookie' | 'memory', dist = DIST): Promise
         await persist.call(scope, r, p, '')
       },
     lastSetCookie: () => setCookie,
+    opened: () => (driver as { opened?: { size: number, bytes: number } }).opened,
     close: () => {
       memory?.close()
       config.keyring.wipe()
@@ -141,11 +144,15 @@ export async function appHarness (setupName: string, builds: Builds): Promise<{ 
   await app.ready()
   let last = ''
   const log = app.log
+  const appContext = Symbol('fastify.context')
+  const appRouteConfig = {}
   const serve = async (cookie: string | undefined, handle: Handler): Promise<unknown> => {
     const headers: Record<string, string> = cookie === undefined ? {} : { cookie }
     const request = Object.create(requestProto) as Record<PropertyKey, unknown>
     for (const [k, v] of requestValues) request[k] = v
     Object.assign(request, { headers, raw: { headers, url: '/rw', method: 'GET' }, url: '/rw', method: 'GET', protocol: 'http', log, server: app })
+    // The route's config where Fastify keeps it, as in harness() above: our onRequest reads it (session: false).
+    Object.assign(request, { routeOptions: { config: appRouteConfig }, [appContext]: { config: appRouteConfig } })
     const reply = Object.create(replyProto) as Record<PropertyKey, unknown>
     for (const [k, v] of replyValues) reply[k] = v
     const sent = new Map<string, unknown>()

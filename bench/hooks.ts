@@ -6,12 +6,12 @@
  * ... and the median of the per-round ratios with its spread.
  *
  * `npm run bench -- hooks`. HOOK_REQUESTS per side per round (default 20000), HOOK_ROUNDS (default
- * 10), CASES and SHAPES as in the HTTP part; KIT_A (another build's dist/lib/index.js): ours against
+ * 10), CASES, SHAPES and DATA as in the HTTP part; KIT_A (another build's dist/lib/index.js): ours against
  * that build instead of the anchor, for the A/B ratio of a change; KIT_B: a build in place of this one.
  */
 import { mkdirSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
-import { PAIRS, SEEDED_COUNTER, type Shape } from './cases.js'
+import { DATA, PAIRS, SEEDED_COUNTER, shapesOf, WITH_USER, type Shape } from './cases.js'
 import { BENCH_DIR as here, DIST, DIST_A } from './dist.js'
 import { appHarness, type AppHarness, type Handler } from './harness.js'
 import { machine } from './machine.js'
@@ -37,8 +37,8 @@ async function seeded (setupName: string): Promise<{ h: AppHarness, access: Acce
   const { h, access } = await appHarness(setupName, builds)
   await h.serve(undefined, (r) => { access.seed(r) })
   const cookie = h.lastCookie()
-  const body = await h.serve(cookie, (r) => access.read(r, true)) as { counter: number, user?: unknown }
-  if (body.counter !== SEEDED_COUNTER || body.user === undefined) throw new Error(`${setupName}: the seeded session did not load`)
+  const body = await h.serve(cookie, (r) => access.read(r, WITH_USER)) as { counter: number, user?: unknown }
+  if (body.counter !== SEEDED_COUNTER || (WITH_USER && body.user === undefined)) throw new Error(`${setupName}: the seeded session did not load`)
   return { h, access, cookie }
 }
 
@@ -46,7 +46,7 @@ interface HookRow { pair: string, label: string, shape: Shape, ours: string, anc
 const rows: HookRow[] = []
 const pairs = PAIRS.filter((p) => p.services === undefined && p.mode !== 'plain' && (names === undefined || names.includes(p.name)))
 for (const pair of pairs) {
-  for (const shape of pair.shapes.filter((s) => shapes === undefined || shapes.includes(s))) {
+  for (const shape of shapesOf(pair.shapes).filter((s) => shapes === undefined || shapes.includes(s))) {
     const anchor = DIST_A === undefined ? pair.anchor : `${pair.ours}@A`
     const sides = [await seeded(pair.ours), await seeded(anchor)]
     const withUser = shape === 'user'
@@ -76,7 +76,7 @@ const md = [
   '|---|---|---:|---:|---|---|',
   ...rows.map((r) => `| ${r.label} | ${r.shape === 'scalar' ? '`{ counter }`' : '`{ user, counter }`'} | ${r.oursUs.toFixed(2)} | ${r.anchorUs.toFixed(2)} | ${formatSpread(r.ratio)} | ${r.verdict} |`)
 ].join('\n') + '\n'
-const subset = DIST_A !== undefined || names !== undefined || shapes !== undefined
+const subset = DIST_A !== undefined || names !== undefined || shapes !== undefined || DATA !== 'user'
 const out = subset ? join(here, 'out') : here
 mkdirSync(out, { recursive: true })
 writeFileSync(join(out, 'hooks.json'), JSON.stringify({ date: new Date().toISOString(), machine: machine(), requests: REQUESTS, rounds: ROUNDS, rows }, null, 2) + '\n')

@@ -6,7 +6,7 @@
  */
 import { spawn, type ChildProcess } from 'node:child_process'
 import { join } from 'node:path'
-import { routeOf, SEEDED_COUNTER, type Pair, type Service, type Shape } from './cases.js'
+import { routeOf, SEEDED_COUNTER, SESSION_COUNT, WITH_USER, type Pair, type Service, type Shape } from './cases.js'
 import { affinity, cpuMicros, pinned, type Pinning } from './cpu.js'
 import { sleep, startService, type Running } from './services.js'
 import type { Fire, Fired } from './servers/loadgen.js'
@@ -68,8 +68,8 @@ interface Server {
   readonly setup: string
   readonly proc: ChildProcess
   readonly url: string
-  /** The `name=value` cookie of the seeded session ('' for the plain route). */
-  cookie: string
+  /** The `name=value` cookies of the seeded sessions, SESSION_COUNT of them (none for the plain route). */
+  cookies: string[]
 }
 
 /** Starts a compiled script (bench/out/build/servers/<file>) on `cpus`, with an IPC channel. */
@@ -111,35 +111,42 @@ async function getJson (url: string, cookie: string): Promise<{ body: { counter:
 }
 
 /**
- * Seeds a session and proves the measured requests hit it: read+write advances the counter (a
- * cookie store's from the same seeded cookie every time, a server store's on every request), read-only reads the seeded counter, and the user object loads.
- * Without this a broken cookie would quietly measure the no-session path.
+ * Seeds the sessions and proves the measured requests hit them: read+write advances the counter (a
+ * cookie store's from the same seeded cookie every time, a server store's on every request), read-only
+ * reads the seeded counter, and the user object loads (first and last session). Without this a broken
+ * cookie would quietly measure the no-session path.
  */
 async function seedAndVerify (s: Server, plan: Plan): Promise<void> {
   const { mode } = plan.pair
   if (mode === 'plain') {
     const { body, res } = await getJson(s.url + '/plain', '')
     if (body.counter !== SEEDED_COUNTER || res.headers.getSetCookie().length !== 0) throw new Error(`${s.setup}: unexpected /plain response`)
-    s.cookie = ''
+    s.cookies = []
     return
   }
-  s.cookie = sessionCookie(await fetch(s.url + '/seed'), s.setup)
+  const cookies: string[] = []
+  for (let i = 0; i < SESSION_COUNT; i++) cookies.push(sessionCookie(await fetch(s.url + '/seed'), s.setup))
+  if (new Set(cookies).size !== cookies.length) throw new Error(`${s.setup}: /seed gave the same cookie twice`)
+  s.cookies = cookies
   const route = s.url + routeOf(mode, plan.shape)
-  const first = await getJson(route, s.cookie)
-  const second = await getJson(route, s.cookie)
-  if (mode === 'read-only') {
-    if (first.body.counter !== SEEDED_COUNTER || second.body.counter !== SEEDED_COUNTER) throw new Error(`${s.setup}: read-only did not read the seeded session`)
-  } else if (!(first.body.counter > SEEDED_COUNTER && second.body.counter >= first.body.counter)) {
-    throw new Error(`${s.setup}: the counter did not advance (${first.body.counter}, ${second.body.counter})`)
+  for (const cookie of [cookies[0] as string, cookies.at(-1) as string]) {
+    const first = await getJson(route, cookie)
+    const second = await getJson(route, cookie)
+    if (mode === 'read-only') {
+      if (first.body.counter !== SEEDED_COUNTER || second.body.counter !== SEEDED_COUNTER) throw new Error(`${s.setup}: read-only did not read the seeded session`)
+    } else if (!(first.body.counter > SEEDED_COUNTER && second.body.counter >= first.body.counter)) {
+      throw new Error(`${s.setup}: the counter did not advance (${first.body.counter}, ${second.body.counter})`)
+    }
   }
   await verifyLoads(s)
 }
 
-/** The seeded session still loads with its user object (after the run too: no fallback to a new one). */
+/** The seeded sessions still load, with their user object (after the run too: no fallback to a new one). */
 async function verifyLoads (s: Server): Promise<void> {
-  if (s.cookie === '') return
-  const { body } = await getJson(s.url + routeOf('read-only', 'user'), s.cookie)
-  if (body.user === undefined || body.counter < SEEDED_COUNTER) throw new Error(`${s.setup}: the session did not load`)
+  for (const cookie of s.cookies.length === 0 ? [] : [s.cookies[0] as string, s.cookies.at(-1) as string]) {
+    const { body } = await getJson(s.url + routeOf('read-only', WITH_USER ? 'user' : 'scalar'), cookie)
+    if ((WITH_USER && body.user === undefined) || body.counter < SEEDED_COUNTER) throw new Error(`${s.setup}: the session did not load`)
+  }
 }
 
 /** The load generator process: one window at a time over IPC. */
@@ -187,14 +194,14 @@ async function startServer (ctx: Context, setup: string, plan: Plan, services: r
   }
   const proc = startNode(ctx.build, 'server.js', [setup], ctx.pin.server, env, execArgv)
   const { port } = await firstMessage<{ port: number }>(proc, `server ${setup}`)
-  return { setup, proc, url: `http://127.0.0.1:${port}`, cookie: '' }
+  return { setup, proc, url: `http://127.0.0.1:${port}`, cookies: [] }
 }
 
 async function window (ctx: Context, load: LoadGen, s: Server, plan: Plan, duration: number, services: readonly Running[]): Promise<{ fired: Fired, cpuUs: number, serviceUs: number }> {
   const pid = s.proc.pid as number
   const before = cpuMicros(pid)
   const servicesBefore = services.reduce((sum, r) => sum + r.cpuMicros(), 0)
-  const fired = await load.fire({ url: s.url + routeOf(plan.pair.mode, plan.shape), cookie: s.cookie, duration, connections: ctx.settings.connections })
+  const fired = await load.fire({ url: s.url + routeOf(plan.pair.mode, plan.shape), cookies: s.cookies, duration, connections: ctx.settings.connections })
   const cpuUs = cpuMicros(pid) - before
   const serviceUs = services.reduce((sum, r) => sum + r.cpuMicros(), 0) - servicesBefore
   if (fired.errors > 0) throw new Error(`${s.setup}: ${fired.errors} errors, non-2xx responses or timeouts`)

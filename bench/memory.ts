@@ -1,7 +1,9 @@
 /**
  * Memory: MemoryStore bytes per session at 100 000 sessions, and the plugin's heap over 1 000 000
  * requests on the cookie store. Needs `--expose-gc` (`npm run bench -- memory` passes it).
- * Environment: SESSIONS (default 100000), REQUESTS (default 1000000).
+ * Environment: STORE_SESSIONS (default 100000; SESSIONS is the HTTP part's one or many), REQUESTS
+ * (default 1000000), COOKIES (distinct cookies read once each for the cookie store's cache of opened
+ * cookies, default 20000).
  */
 import { MemoryStore, type Session } from 'fastify-session-kit'
 import { mkdirSync, writeFileSync } from 'node:fs'
@@ -23,8 +25,9 @@ function heapUsed (): number {
   return process.memoryUsage().heapUsed
 }
 
-const SESSIONS = Number(process.env.SESSIONS ?? 100_000)
+const SESSIONS = Number(process.env.STORE_SESSIONS ?? 100_000)
 const REQUESTS = Number(process.env.REQUESTS ?? 1_000_000)
+const COOKIES = Number(process.env.COOKIES ?? 20_000)
 const data = { user: USER, counter: SEEDED_COUNTER }
 const payloadBytes = JSON.stringify(data).length
 
@@ -78,12 +81,43 @@ async function cookieStoreHeap (): Promise<Array<{ requests: number, heapMB: num
   return points
 }
 
+/**
+ * The cookie store's cache of opened cookies (lib/stores/opened-cookies.ts) after read-only requests
+ * with COOKIES distinct cookies, each sent once: what it holds against its 4 MiB bound, and the heap it
+ * adds.
+ */
+async function openedCookies (): Promise<{ cookies: number, entries: number, bytes: number, heapMB: number } | undefined> {
+  const h = await harness('cookie')
+  const serve = h.serve as (cookie: string | undefined, handle: (s: Session) => void) => void
+  const cookies: string[] = []
+  for (let i = 0; i < COOKIES; i++) {
+    serve(undefined, (s) => {
+      s.set('user', USER)
+      s.set('counter', SEEDED_COUNTER + i)
+    })
+    cookies.push(h.lastSetCookie().split(';')[0] as string)
+  }
+  for (const cookie of cookies) {
+    serve(cookie, (s) => {
+      if (s.get('counter') === undefined) throw new Error('the session did not load')
+    })
+  }
+  const opened = h.opened()
+  // Read before close(): wiping the keys empties the cache. The heap it takes is the difference.
+  const result = opened === undefined ? undefined : { cookies: COOKIES, entries: opened.size, bytes: opened.bytes, heapMB: heapUsed() / 1048576 }
+  h.close()
+  if (result !== undefined) result.heapMB -= heapUsed() / 1048576
+  if (cookies.length !== COOKIES) throw new Error('lost a cookie')
+  return result
+}
+
 const store = await memoryStore()
 const heap = await cookieStoreHeap()
+const cache = await openedCookies()
 const first = heap.find((p) => p.requests >= REQUESTS / 10) ?? heap[0]
 const last = heap.at(-1)
 const growthMB = first === undefined || last === undefined ? 0 : last.heapMB - first.heapMB
-const result = { date: new Date().toISOString(), machine: machine(), memoryStore: store, cookieStoreHeap: heap, growthMB }
+const result = { date: new Date().toISOString(), machine: machine(), memoryStore: store, cookieStoreHeap: heap, growthMB, openedCookies: cache }
 const md = [
   `MemoryStore, ${store.sessions} sessions of ${store.payloadBytes} bytes of JSON each: ` +
     `${Math.round(store.bytesPerSession)} bytes per session, ${Math.round(store.overheadBytes)} beyond the payload (target ≤ 1024).`,
@@ -94,7 +128,12 @@ const md = [
   '|---:|---:|',
   ...heap.map((p) => `| ${p.requests} | ${p.heapMB.toFixed(2)} |`),
   '',
-  `Growth from ${first?.requests ?? 0} to ${last?.requests ?? 0} requests: ${growthMB.toFixed(2)} MB.`
+  `Growth from ${first?.requests ?? 0} to ${last?.requests ?? 0} requests: ${growthMB.toFixed(2)} MB.`,
+  '',
+  cache === undefined
+    ? 'This build has no cache of opened cookies.'
+    : `Cache of opened cookies after ${cache.cookies} distinct cookies read once each: ${cache.entries} entries, ` +
+      `${(cache.bytes / 1048576).toFixed(2)} MiB counted against its 4 MiB bound, ${cache.heapMB.toFixed(2)} MB of heap (heap used before and after emptying it, after a forced GC).`
 ].join('\n') + '\n'
 mkdirSync(here, { recursive: true })
 writeFileSync(join(here, 'memory.json'), JSON.stringify(result, null, 2) + '\n')

@@ -5,7 +5,8 @@
  * bench/micro.*, bench/memory.* (cookie and ab print only).
  *
  * HTTP environment: WINDOW (seconds per window, default 2.5), ROUNDS (interleaved rounds per pair,
- * default 10), WARMUP (seconds per server before its first window, default 2), CONNECTIONS (default
+ * default 6), DATA (user: `{ user, counter }` sessions, the default; counter: `{ counter }`), SESSIONS
+ * (one, the default, or many: 1 000 sessions cycled request by request), WARMUP (seconds per server before its first window, default 2), CONNECTIONS (default
  * 50), CASES (comma-separated pair names; writes to bench/out/ instead), SHAPES (scalar,user),
  * KIT_A (path of another build's dist/lib/index.js: each of our setups against the same setup on that
  * build instead of the anchor, for the A/B ratio of a change), KIT_B (a build to measure in place of
@@ -18,7 +19,7 @@ import { mkdirSync, writeFileSync } from 'node:fs'
 import { cpus } from 'node:os'
 import { dirname, join } from 'node:path'
 import { fileURLToPath } from 'node:url'
-import { PAIRS, type Pair, type Shape } from './cases.js'
+import { DATA, PAIRS, SESSION_COUNT, shapesOf, type Pair, type Shape } from './cases.js'
 import { renderChart } from './chart.js'
 import { pinning } from './cpu.js'
 import { DIST } from './dist.js'
@@ -49,7 +50,7 @@ function plans (): Plan[] {
   if (process.env.KIT_A !== undefined) {
     pairs = pairs.map((p) => ({ ...p, label: `${p.label.split(' vs ')[0] ?? p.name}: this build ÷ KIT_A`, anchor: `${p.ours}@A` as const, target: undefined }))
   }
-  return pairs.flatMap((pair) => pair.shapes.filter((s) => shapes === undefined || shapes.includes(s)).map((shape) => ({ pair, shape })))
+  return pairs.flatMap((pair) => shapesOf(pair.shapes).filter((s) => shapes === undefined || shapes.includes(s)).map((shape) => ({ pair, shape })))
 }
 
 async function http (): Promise<void> {
@@ -57,7 +58,7 @@ async function http (): Promise<void> {
   if (compiled.status !== 0) throw new Error('compiling the benchmark servers failed')
   const settings: Settings = {
     window: env('WINDOW', 2.5),
-    rounds: env('ROUNDS', 10),
+    rounds: env('ROUNDS', 6),
     warmup: env('WARMUP', 2),
     connections: env('CONNECTIONS', 50)
   }
@@ -72,17 +73,18 @@ async function http (): Promise<void> {
     pin,
     env: { ...process.env, NODE_ENV: 'production', BENCH_KIT: join(DIST, 'index.js') }
   }, selected)
-  const subset = process.env.CASES !== undefined || process.env.SHAPES !== undefined || process.env.KIT_A !== undefined || process.env.KIT_B !== undefined
+  const subset = process.env.CASES !== undefined || process.env.SHAPES !== undefined || process.env.KIT_A !== undefined || process.env.KIT_B !== undefined ||
+    DATA !== 'user' || SESSION_COUNT !== 1
   const out = subset ? join(here, 'out') : here
   mkdirSync(out, { recursive: true })
   const stamp = subset ? `-${new Date().toISOString().replace(/[:.]/g, '-')}` : ''
-  const result = { date: new Date().toISOString(), machine: machine(), settings, pinning: pin.note, results, windows }
+  const result = { date: new Date().toISOString(), machine: machine(), settings, data: DATA, sessions: SESSION_COUNT, pinning: pin.note, results, windows }
   const table = renderTable(results)
   writeFileSync(join(out, `results${stamp}.json`), JSON.stringify(result, null, 2) + '\n')
   writeFileSync(join(out, `results${stamp}.md`), table)
   if (!subset) writeFileSync(join(out, 'chart.svg'), renderChart(results))
   console.log(`\n${table}`)
-  console.log(`machine: ${JSON.stringify(result.machine)}; settings: ${JSON.stringify(settings)}; ${pin.note}`)
+  console.log(`machine: ${JSON.stringify(result.machine)}; settings: ${JSON.stringify(settings)}; data: ${DATA}; sessions: ${SESSION_COUNT}; ${pin.note}`)
 }
 
 function runScript (file: string, nodeArgs: string[] = []): void {

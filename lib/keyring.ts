@@ -66,6 +66,7 @@ export class Keyring {
   readonly decoy: SealKey
   readonly #byId: Map<number, SealKey>
   readonly #logKey: Buffer
+  readonly #onWipe: Array<() => void> = []
 
   /**
    * @param secrets - each at least 32 bytes; validated by the options module before it gets here.
@@ -120,11 +121,20 @@ export class Keyring {
     return keyedHash(id, this.#logKey, 16).slice(0, 16)
   }
 
+  /**
+   * Calls `listener` when the keys are wiped, so that what was opened with them (the cookie store's
+   * opened cookies) goes with them.
+   */
+  onWipe (listener: () => void): void {
+    this.#onWipe.push(listener)
+  }
+
   /** Overwrites every key in memory; the keyring is unusable afterwards. */
   wipe (): void {
     for (const k of this.keys) wipeKey(k)
     wipeKey(this.decoy)
     sodium.sodium_memzero(this.#logKey)
+    for (const listener of this.#onWipe) listener()
   }
 }
 

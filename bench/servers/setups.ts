@@ -11,7 +11,7 @@ import type { FastifyInstance, FastifyPluginAsync, FastifyRequest } from 'fastif
 import { Redis } from 'ioredis'
 import pg from 'pg'
 import { pathToFileURL } from 'node:url'
-import { SEEDED_COUNTER, USER, type Setup } from '../cases.js'
+import { SEEDED_COUNTER, USER, WITH_USER, type Setup } from '../cases.js'
 
 export const SECRET = 'bench-secret-0123456789abcdefghijklmnopqrstuvwxyz'
 
@@ -89,7 +89,7 @@ async function kit (app: FastifyInstance, store: 'cookie' | 'memory' | 'redis' |
       return body
     },
     seed (request) {
-      request.session.set('user', USER)
+      if (WITH_USER) request.session.set('user', USER)
       request.session.set('counter', SEEDED_COUNTER)
     }
   }
@@ -121,7 +121,7 @@ async function secureSession (app: FastifyInstance): Promise<Access> {
     },
     seed (request) {
       const s = sessionOf<GetSet>(request)
-      s.set('user', USER)
+      if (WITH_USER) s.set('user', USER)
       s.set('counter', SEEDED_COUNTER)
     }
   }
@@ -163,7 +163,7 @@ async function fastifySession (app: FastifyInstance, backend: 'memory' | 'redis'
     },
     seed (request) {
       const s = sessionOf<Bag>(request)
-      s.user = USER
+      if (WITH_USER) s.user = USER
       s.counter = SEEDED_COUNTER
     }
   }

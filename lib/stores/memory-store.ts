@@ -1,5 +1,5 @@
 import { positiveInteger } from '../option-checks.js'
-import { attachFields, encodeFields, joinFields, keepsOrder } from './field-json.js'
+import { encodeFields, joinFields, keepsOrder, ParsedRecord } from './field-json.js'
 import type { SessionPatch, SessionRecord, SessionStore, SessionSummary } from './types.js'
 
 /** Options of {@link MemoryStore}. */
@@ -14,7 +14,7 @@ interface Entry {
   /**
    * The data as JSON, one text per key: records are copied in and out, so no caller can mutate what
    * another reads, and a patch re-encodes only the keys it changes. Never changed in place once a read
-   * handed it out (see attachFields): a patch writes a new map.
+   * handed it out (see ParsedRecord): a patch writes a new map.
    */
   fields: ReadonlyMap<string, string>
   /** Whether every key keeps its place when the joined fields are parsed (see keepsOrder). */
@@ -69,9 +69,11 @@ export class MemoryStore implements SessionStore {
     this.#entries.delete(key)
     this.#entries.set(key, entry)
     const json = joinFields(entry.fields)
-    const record: SessionRecord = { data: JSON.parse(json) as Record<string, unknown>, createdAt: entry.createdAt, lastSeenAt: entry.lastSeenAt }
+    const data = JSON.parse(json) as Record<string, unknown>
     // The server driver diffs the next write against this JSON instead of serialising the data again.
-    if (entry.ordered) attachFields(record, { json, fields: entry.fields })
+    const record: SessionRecord = entry.ordered
+      ? new ParsedRecord(data, entry.createdAt, entry.lastSeenAt, { json, fields: entry.fields })
+      : { data, createdAt: entry.createdAt, lastSeenAt: entry.lastSeenAt }
     if (entry.user !== undefined) record.user = entry.user
     if (entry.renewedAt !== undefined) record.renewedAt = entry.renewedAt
     if (entry.links !== undefined) record.links = [...entry.links]

@@ -4,7 +4,7 @@ import type { Config } from '../options.js'
 import { isIdShape } from '../session-id.js'
 import type { Session, SessionState } from '../session.js'
 import { safeError } from '../safe-error.js'
-import { attachedFields, encodeFields, type Encoded } from './field-json.js'
+import { encodeFields, ParsedRecord, type Encoded } from './field-json.js'
 import type { SessionPatch, SessionRecord, SessionStore } from './types.js'
 
 // The most records one logout follows through renewal links: a chain longer than this would need a
@@ -84,7 +84,7 @@ export class ServerDriver extends Driver {
     state.data = record.data
     state.idIssuedAt = record.renewedAt ?? record.createdAt
     state.links = record.links
-    const baseline = attachedFields(record) ?? encodeFields(record.data)
+    const baseline = ParsedRecord.fieldsOf(record) ?? encodeFields(record.data)
     state.baseline = baseline
     state.loadedJson = baseline.json
     // Found under an older secret: move it now, even on a read-only request, so the old secret can
@@ -222,24 +222,25 @@ export class ServerDriver extends Driver {
    * or the response's own) finishes first, so the store applies them in order and each is diffed
    * against what the one before it left.
    */
-  async persist (state: SessionState, sendable = true): Promise<void> {
+  persist (state: SessionState, sendable = true): Promise<void> | undefined {
     const before = state.writing
-    let run: Promise<void>
+    // Not async, and a settled write is left in `writing` rather than cleared by a wrapper awaiting
+    // it: a request with nothing to write returns at once, one that writes returns the write itself
+    // (the async wrapper and its extra promise per request were part of the MemoryStore's read+write
+    // cost). A later write of the same request waits on the settled one: one microtask turn.
+    let run: Promise<void> | undefined
     if (before === undefined) {
       run = this.#persist(state, sendable)
     } else {
-      const next = async (): Promise<void> => await this.#persist(state, sendable)
-      run = before.then(next, next)
+      const next = (): Promise<void> | undefined => this.#persist(state, sendable)
+      run = before.then(next, next) as Promise<void>
     }
-    state.writing = run
-    try {
-      await run
-    } finally {
-      if (state.writing === run) state.writing = undefined
-    }
+    if (run !== undefined) state.writing = run
+    return run
   }
 
-  async #persist (state: SessionState, sendable: boolean): Promise<void> {
+  /** Nothing (returned at once) when there is nothing to write; the write otherwise. */
+  #persist (state: SessionState, sendable: boolean): Promise<void> | undefined {
     const edits = state.edits
     const after = state.maybeDirty ? this.#encode(state) : undefined
     const json = after === undefined ? state.loadedJson : after.json
@@ -249,6 +250,10 @@ export class ServerDriver extends Driver {
       state.failedJson = json
       throw new SessionTooLargeError(bytes, this.config.maxDataBytes)
     }
+    return this.#commit(state, sendable, edits, after, json)
+  }
+
+  async #commit (state: SessionState, sendable: boolean, edits: number, after: Encoded | undefined, json: string): Promise<void> {
     const now = Date.now()
     const renewed = state.renew
     // The cookie holds only the id, so the browser needs it again only for a new id, new attributes,
@@ -344,8 +349,12 @@ export class ServerDriver extends Driver {
     }
     if (key !== previousKey) return await this.#move(state, previousKey, key, changed, ttlMs, now, renewed)
     let done: boolean | string | void
-    if (changed !== undefined && store.patch !== undefined) done = await this.#patch(key, this.#diff(state, changed, now), ttlMs)
-    else if (changed !== undefined || store.touch === undefined) done = await this.#replace(key, this.#record(state, now), ttlMs)
+    if (changed !== undefined && store.patch !== undefined) {
+      // #patch, inlined on the path of every changed request.
+      const patch = this.#diff(state, changed, now)
+      done = await store.patch(key, patch, ttlMs)
+      if (typeof done === 'string') await store.patch(done, { ...patch, forwarded: true }, ttlMs)
+    } else if (changed !== undefined || store.touch === undefined) done = await this.#replace(key, this.#record(state, now), ttlMs)
     else done = await store.touch(key, ttlMs, now)
     return done === false ? 'gone' : 'written'
   }
