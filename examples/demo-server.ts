@@ -1,5 +1,6 @@
 // The full demo: a small site as HTML pages (login and logout, a dashboard behind
-// requireLogin, an admin panel behind requireAdmin, preferences with a visit counter, a shopping
+// requireLogin, an admin panel behind requireAdmin whose "log out everywhere" also needs a login in the last
+// 10 minutes (requireRecentAuth), preferences with a visit counter, a shopping
 // cart), on the cookie store by default. Every state-changing form carries a CSRF token
 // (@fastify/csrf-protection, its secret in the session; API clients send it as x-csrf-token). Run it with `npm start`, then open http://127.0.0.1:3000.
 //

@@ -38,6 +38,10 @@ export abstract class Driver implements SessionDriver {
   /** `reload()`: the session as it is stored now, or anonymous when it is gone. */
   abstract reload (state: SessionState, session: Session): Promise<void>
 
+  get authKey (): string {
+    return this.config.authKey
+  }
+
   newId (): string {
     return generateId()
   }

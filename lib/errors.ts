@@ -121,6 +121,24 @@ export const UnauthorizedError = createError(
   401
 )
 
+/**
+ * A `requireRecentAuth` guard denied a logged-in request whose last proof of identity is missing, too
+ * old, or of a method the route does not accept; the message ends with that reason.
+ */
+export const ReauthRequiredError = createError(
+  'FST_SESSION_REAUTH_REQUIRED',
+  'A recent authentication is required (%s)',
+  401
+)
+
+/** `session.markAuthenticated()` was given no method, or one that is not a short token. */
+export const InvalidAuthMethodError = createError(
+  'FST_SESSION_INVALID_AUTH_METHOD',
+  'session.markAuthenticated() needs a "method" of 1 to 64 printable ASCII characters without spaces',
+  500,
+  TypeError
+)
+
 /** A guarded route was reached without the required role. */
 export const ForbiddenError = createError(
   'FST_SESSION_FORBIDDEN',

@@ -1,6 +1,7 @@
 import type { FastifyReply, FastifyRequest, preHandlerAsyncHookHandler } from 'fastify'
 import { deviceBindingOf } from './dbsc/device-binding.js'
-import { ForbiddenError, GuardWithoutSessionError, InvalidOptionError, UnauthorizedError } from './errors.js'
+import { isMethod, type AuthProof } from './auth-proof.js'
+import { ForbiddenError, GuardWithoutSessionError, InvalidOptionError, ReauthRequiredError, UnauthorizedError } from './errors.js'
 import type { Session, SessionData } from './session.js'
 import { registeredSession } from './registry.js'
 import { SESSION_OFF } from './session-off.js'
@@ -67,6 +68,14 @@ export interface RequireLoginOptions<T extends object = SessionData> {
   bound?: boolean
 }
 
+/** Options of {@link requireRecentAuth}. */
+export interface RequireRecentAuthOptions<T extends object = SessionData> extends RequireLoginOptions<T> {
+  /** How old, in seconds, the last proof of identity (`session.markAuthenticated()`) may be. */
+  maxAge: number
+  /** The methods of proof the route accepts, as given to `markAuthenticated()`. @default undefined (any) */
+  methods?: readonly string[]
+}
+
 /** Options of {@link requireRole}. */
 export interface RequireRoleOptions<T extends object = SessionData> extends RequireLoginOptions<T> {
   /** The session key holding the role (a string or an array of strings). @default 'role' */
@@ -117,13 +126,48 @@ export function safeNext (url: string): string {
   return url
 }
 
+/** `redirectTo` with `next=` the page asked for (and any `extra` parameters) appended to its query. */
+function loginUrl (redirectTo: string, url: string, extra = ''): string {
+  const sep = redirectTo.includes('?') ? '&' : '?'
+  return `${redirectTo}${sep}next=${encodeURIComponent(safeNext(url))}${extra}`
+}
+
 function denyLogin (request: FastifyRequest, reply: FastifyReply, redirectTo: string | undefined): FastifyReply {
   reply.header('cache-control', 'no-store')
-  if (redirectTo !== undefined && prefersHtml(request.headers.accept)) {
-    const sep = redirectTo.includes('?') ? '&' : '?'
-    return reply.redirect(`${redirectTo}${sep}next=${encodeURIComponent(safeNext(request.url))}`, 303)
-  }
+  if (redirectTo !== undefined && prefersHtml(request.headers.accept)) return reply.redirect(loginUrl(redirectTo, request.url), 303)
   throw new UnauthorizedError()
+}
+
+/** What every guard checks first, read once from its options. */
+interface Admission<T extends object> {
+  sessionName: string
+  isAuthenticated: IsAuthenticated<T> | undefined
+  redirectTo: string | undefined
+  bound: boolean
+}
+
+function admission<T extends object> (options: RequireLoginOptions<T>): Admission<T> {
+  return {
+    sessionName: options.sessionName ?? 'session',
+    isAuthenticated: options.isAuthenticated,
+    redirectTo: options.redirectTo,
+    bound: options.bound === true
+  }
+}
+
+/**
+ * The check every guard starts with: the request is logged in and, with `bound`, carries its device
+ * binding. Resolves to the session the guard reads, or to undefined when the request was answered
+ * (a redirect); throws the 401.
+ */
+async function admit<T extends object> (a: Admission<T>, request: FastifyRequest, reply: FastifyReply): Promise<Guarded<T> | undefined> {
+  const guarded = sessionOf<T>(request, a.sessionName)
+  if (!await loggedIn(guarded, request, a.isAuthenticated)) {
+    denyLogin(request, reply, a.redirectTo)
+    return undefined
+  }
+  if (a.bound && await deviceBindingOf(guarded.session, 'a guard with { bound: true }').require(request, reply, guarded.session, a.redirectTo, prefersHtml(request.headers.accept))) return undefined
+  return guarded
 }
 
 /**
@@ -136,15 +180,10 @@ function denyLogin (request: FastifyRequest, reply: FastifyReply, redirectTo: st
  * ```
  */
 export function requireLogin<T extends object = SessionData> (options: RequireLoginOptions<T> = {}): preHandlerAsyncHookHandler {
-  const isAuthenticated = options.isAuthenticated
-  const redirectTo = options.redirectTo
-  const sessionName = options.sessionName ?? 'session'
-  const bound = options.bound === true
+  const a = admission(options)
   return guard(async function requireLoginGuard (request, reply) {
-    const guarded = sessionOf<T>(request, sessionName)
-    if (!await loggedIn(guarded, request, isAuthenticated)) return denyLogin(request, reply, redirectTo)
-    if (bound && await deviceBindingOf(guarded.session, 'a guard with { bound: true }').require(request, reply, guarded.session, redirectTo, prefersHtml(request.headers.accept))) return reply
-  }, sessionName)
+    if (await admit(a, request, reply) === undefined) return reply
+  }, a.sessionName)
 }
 
 /**
@@ -160,20 +199,77 @@ export function requireLogin<T extends object = SessionData> (options: RequireLo
 export function requireRole<T extends object = SessionData> (roles: string | readonly string[], options: RequireRoleOptions<T> = {}): preHandlerAsyncHookHandler {
   const allowed = new Set(typeof roles === 'string' ? [roles] : roles)
   const roleKey = options.roleKey ?? 'role'
-  const isAuthenticated = options.isAuthenticated
-  const redirectTo = options.redirectTo
-  const sessionName = options.sessionName ?? 'session'
-  const bound = options.bound === true
+  const a = admission(options)
   return guard(async function requireRoleGuard (request, reply) {
-    const guarded = sessionOf<T>(request, sessionName)
-    if (!await loggedIn(guarded, request, isAuthenticated)) return denyLogin(request, reply, redirectTo)
-    if (bound && await deviceBindingOf(guarded.session, 'a guard with { bound: true }').require(request, reply, guarded.session, redirectTo, prefersHtml(request.headers.accept))) return reply
+    const guarded = await admit(a, request, reply)
+    if (guarded === undefined) return reply
     const role = (guarded.session as unknown as UntypedSession).get(roleKey)
     const held = Array.isArray(role) ? role : [role]
     if (held.some((r) => typeof r === 'string' && allowed.has(r))) return
     reply.header('cache-control', 'no-store')
     throw new ForbiddenError()
-  }, sessionName)
+  }, a.sessionName)
+}
+
+/** Why a logged-in request's proof of identity is not enough: none, too old, or of another method. */
+export type ReauthReason = 'missing' | 'expired' | 'method'
+
+/** Why `proof` does not satisfy a guard, or undefined when it does. */
+function staleness (proof: AuthProof | undefined, maxAgeMs: number, methods: ReadonlySet<string> | undefined): ReauthReason | undefined {
+  if (proof === undefined) return 'missing'
+  if (methods !== undefined && !methods.has(proof.method)) return 'method'
+  // A proof stamped ahead of this clock (another instance's) counts as fresh.
+  if (Date.now() - proof.at.getTime() > maxAgeMs) return 'expired'
+  return undefined
+}
+
+function readMaxAge (maxAge: unknown): number {
+  if (typeof maxAge !== 'number' || !Number.isSafeInteger(maxAge) || maxAge <= 0) {
+    throw new InvalidOptionError('maxAge', 'must be a positive integer number of seconds')
+  }
+  return maxAge * 1000
+}
+
+function readMethods (methods: unknown): ReadonlySet<string> | undefined {
+  if (methods === undefined) return undefined
+  if (!Array.isArray(methods) || methods.length === 0 || !methods.every(isMethod)) {
+    throw new InvalidOptionError('methods', 'must be a non-empty array of method names (as given to markAuthenticated)')
+  }
+  return new Set(methods)
+}
+
+/**
+ * A preHandler for sensitive routes (changing a password, a payment, ending sessions): it lets
+ * through logged-in requests whose user proved who they are (`session.markAuthenticated()`) at most
+ * `maxAge` seconds ago, with one of `methods` when given. Not logged in is answered as `requireLogin`
+ * answers it; a missing, older or other-method proof gets 401 `FST_SESSION_REAUTH_REQUIRED` (its
+ * message ends with the reason: `missing`, `expired` or `method`), or, for a request that prefers HTML
+ * and with `redirectTo`, a 303 to `redirectTo?next=<page>&reason=<reason>`. Denials carry
+ * `Cache-Control: no-store`.
+ *
+ * @throws `FST_SESSION_INVALID_OPTION` for a `maxAge` that is not a positive integer or a `methods`
+ * that is not a non-empty array of method names.
+ * @example
+ * ```ts
+ * app.post('/account/password', { preHandler: requireRecentAuth({ maxAge: 300, redirectTo: '/login' }) }, handler)
+ * ```
+ */
+export function requireRecentAuth<T extends object = SessionData> (options: RequireRecentAuthOptions<T>): preHandlerAsyncHookHandler {
+  if (typeof options !== 'object' || options === null) throw new InvalidOptionError('maxAge', 'is required')
+  const maxAgeMs = readMaxAge(options.maxAge)
+  const methods = readMethods(options.methods)
+  const a = admission(options)
+  return guard(async function requireRecentAuthGuard (request, reply) {
+    const guarded = await admit(a, request, reply)
+    if (guarded === undefined) return reply
+    const reason = staleness(guarded.session.lastAuthenticated(), maxAgeMs, methods)
+    if (reason === undefined) return
+    reply.header('cache-control', 'no-store')
+    if (a.redirectTo !== undefined && prefersHtml(request.headers.accept)) {
+      return reply.redirect(loginUrl(a.redirectTo, request.url, `&reason=${reason}`), 303)
+    }
+    throw new ReauthRequiredError(reason)
+  }, a.sessionName)
 }
 
 /**

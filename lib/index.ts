@@ -52,7 +52,7 @@ export default plugin
 export { plugin as fastifySession }
 
 export type { SessionManager } from './augment.js'
-export type { CookieOverrides, SessionData, SessionKey } from './session.js'
+export type { AuthProof, CookieOverrides, MarkAuthenticatedOptions, SessionData, SessionKey } from './session.js'
 export { Session } from './session.js'
 export type { CookieOptions, FastifySessionOptions, Secret } from './options.js'
 export type { DbscOptions } from './dbsc/options.js'
@@ -63,7 +63,7 @@ export { RedisStore, type NodeRedisClientLike, type NodeRedisCommandsLike, type 
 export { PostgresStore, type PgPoolClientLike, type PgPoolLike, type PgQuery, type PgResult, type PostgresStoreOptions } from './stores/postgres-store.js'
 export { fromConnectStore, type ConnectCallback, type ConnectSession, type ConnectStoreLike } from './stores/connect-store.js'
 export type { SessionPatch, SessionRecord, SessionStore, SessionSummary } from './stores/types.js'
-export { requireAdmin, requireLogin, requireRole, type RequireLoginOptions, type RequireRoleOptions } from './guards.js'
+export { requireAdmin, requireLogin, requireRecentAuth, requireRole, type ReauthReason, type RequireLoginOptions, type RequireRecentAuthOptions, type RequireRoleOptions } from './guards.js'
 export { generateSecret } from './keygen.js'
 export { withoutSessions } from './without-sessions.js'
 export * as errors from './errors.js'

@@ -66,6 +66,11 @@ export interface FastifySessionOptions {
    * for `revokeUser`/`listUserSessions`. @default 'userId'
    */
   userKey?: string
+  /**
+   * The data key where `session.markAuthenticated()` records when and how the user last proved who they
+   * are, read by `requireRecentAuth`. Must differ from `userKey`. @default 'auth'
+   */
+  authKey?: string
   /** Server stores: the largest record in bytes of JSON. @default 65536 */
   maxDataBytes?: number
   /**
@@ -97,6 +102,7 @@ export interface Config {
   readonly renewAfterMs: number | undefined
   readonly renewGraceMs: number
   readonly userKey: string
+  readonly authKey: string
   readonly maxDataBytes: number
   readonly sessionName: string
   readonly dbsc: DbscConfig | undefined
@@ -104,7 +110,7 @@ export interface Config {
 
 const KNOWN = new Set([
   'secret', 'store', 'cookieName', 'cookie', 'ttl', 'absoluteTtl', 'saveUninitialized', 'onStoreError',
-  'validate', 'renewAfter', 'renewGrace', 'userKey', 'maxDataBytes', 'sessionName', 'dbsc',
+  'validate', 'renewAfter', 'renewGrace', 'userKey', 'authKey', 'maxDataBytes', 'sessionName', 'dbsc',
   // Fastify passes its own register options through to the plugin.
   'prefix', 'logLevel', 'logSerializers'
 ])
@@ -142,6 +148,10 @@ export function buildConfig (options: FastifySessionOptions): Config {
   const dbsc = options.dbsc === undefined
     ? undefined
     : readDbscOptions(options.dbsc, { store, isCookieStore: store instanceof CookieStore, sessionName, cookieName, cookie, renewAfter })
+  const userKey = readKey('userKey', options.userKey, 'userId')
+  const authKey = readKey('authKey', options.authKey, 'auth')
+  // One key for both would let a login overwrite the proof, or a proof look like a logged-in user.
+  if (authKey === userKey) throw new InvalidOptionError('authKey', 'must differ from "userKey"')
   const keyring = makeKeyring(secrets)
   return Object.freeze({
     keyring,
@@ -156,7 +166,8 @@ export function buildConfig (options: FastifySessionOptions): Config {
     validate: readFunction('validate', options.validate),
     renewAfterMs: renewAfter === undefined ? undefined : renewAfter * 1000,
     renewGraceMs: renewGrace * 1000,
-    userKey: readKey('userKey', options.userKey, 'userId'),
+    userKey,
+    authKey,
     maxDataBytes: positiveInteger('maxDataBytes', options.maxDataBytes, 65_536),
     sessionName,
     dbsc

@@ -25,11 +25,13 @@ class DisabledSession implements PublicSession {
   get id (): string { return '' }
   get isNew (): boolean { return true }
   get changed (): boolean { return false }
+  lastAuthenticated (): undefined { return undefined }
   set (): void { refuse('set') }
   delete (): boolean { return refuse('delete') }
   clear (): void { refuse('clear') }
   touch (): void { refuse('touch') }
   options (): void { refuse('options') }
+  markAuthenticated (): void { refuse('markAuthenticated') }
   async regenerate (): Promise<void> { refuse('regenerate') }
   async destroy (): Promise<void> { refuse('destroy') }
   async save (): Promise<void> { refuse('save') }

@@ -1,4 +1,5 @@
 import type { FastifyReply, FastifyRequest } from 'fastify'
+import { makeProof, readProof, type AuthProof, type MarkAuthenticatedOptions } from './auth-proof.js'
 import { assertOverrides, type CookieOverrides } from './cookie.js'
 import { InvalidValueError } from './errors.js'
 import { assertJsonValue } from './json-value.js'
@@ -6,6 +7,7 @@ import type { Encoded } from './stores/field-json.js'
 import { kState } from './symbols.js'
 
 export type { CookieOverrides } from './cookie.js'
+export type { AuthProof, MarkAuthenticatedOptions } from './auth-proof.js'
 
 /**
  * The shape of session data. Empty on purpose: extend it by declaration merging, and `get`/`set` are
@@ -94,6 +96,8 @@ export interface SessionState {
 
 /** @internal The store-specific half of the session operations. */
 export interface SessionDriver {
+  /** The data key of the proof of identity (the plugin's `authKey` option). */
+  readonly authKey: string
   newId (): string
   /** Checks per-request cookie overrides against the configured attributes and the name's prefix. */
   checkOverrides (overrides: CookieOverrides): void
@@ -365,6 +369,38 @@ export class Session<T extends object = SessionData> {
     state.maybeDirty = false
     state.handed = undefined
     watchEnd(state)
+  }
+
+  /**
+   * Records that the user just proved who they are, and how (a password, a passkey, a one-time code):
+   * `requireRecentAuth` guards read it. Call it on login and on every re-authentication. It is kept in
+   * the session data (under the plugin's `authKey` option), so a renewal, a key rotation and
+   * `regenerate(true)` keep it; `regenerate()` without data, `clear()` and `destroy()` drop it.
+   *
+   * @throws `FST_SESSION_INVALID_AUTH_METHOD` when `method` is not a token of 1 to 64 printable ASCII characters.
+   * @example
+   * ```ts
+   * await request.session.regenerate()
+   * request.session.set('userId', user.id)
+   * request.session.markAuthenticated({ method: 'password' })
+   * ```
+   */
+  markAuthenticated (options: MarkAuthenticatedOptions): void {
+    const state = stateOf(this)
+    const key = state.driver.authKey
+    state.data[key] = makeProof(options, Date.now())
+    mayChange(state, key)
+    watchEnd(state)
+  }
+
+  /**
+   * When and how the user last proved who they are (`markAuthenticated()`), or undefined when the
+   * session holds no such record (or a malformed one).
+   */
+  lastAuthenticated (): AuthProof | undefined {
+    const state = stateOf(this)
+    const key = state.driver.authKey
+    return hasOwn(state.data, key) ? readProof(state.data[key]) : undefined
   }
 
   /** Extends the idle lifetime on this response without changing data. */

@@ -10,9 +10,12 @@ import fastifySession, {
   RedisStore,
   requireAdmin,
   requireLogin,
+  requireRecentAuth,
   requireRole,
   Session,
+  type AuthProof,
   type FastifySessionOptions,
+  type ReauthReason,
   type SessionManager,
   type SessionStore,
   type SessionSummary,
@@ -48,6 +51,7 @@ app.register(fastifySession, {
   renewAfter: 900,
   renewGrace: 30,
   userKey: 'userId',
+  authKey: 'auth',
   maxDataBytes: 1024
 })
 
@@ -60,6 +64,7 @@ expectError(app.register(fastifySession, { secret, cookie: { maxAge: 10 } }))
 expectError(app.register(fastifySession, { secret, onStoreError: 'ignore' }))
 expectError(app.register(fastifySession, { secret, store: {} }))
 expectError(app.register(fastifySession, { secret: 42 }))
+expectError(app.register(fastifySession, { secret, authKey: 1 }))
 
 app.get('/', async (request) => {
   expectType<Session>(request.session)
@@ -88,6 +93,13 @@ app.get('/', async (request) => {
   expectType<void>(request.session.touch())
   expectType<Promise<void>>(request.session.save())
   expectType<Promise<void>>(request.session.reload())
+  expectType<void>(request.session.markAuthenticated({ method: 'password' }))
+  expectError(request.session.markAuthenticated())
+  expectError(request.session.markAuthenticated('password'))
+  expectError(request.session.markAuthenticated({ method: 1 }))
+  expectType<AuthProof | undefined>(request.session.lastAuthenticated())
+  expectType<Date | undefined>(request.session.lastAuthenticated()?.at)
+  expectType<string | undefined>(request.session.lastAuthenticated()?.method)
   request.session.options({ maxAge: 30 * 86_400, sameSite: 'strict' })
   expectError(request.session.options({ maxAge: '30' }))
   return 'ok'
@@ -105,8 +117,17 @@ app.get('/reports', {
     isAuthenticated: (session: Session, request: FastifyRequest) => session.has('userId') && request.ip !== ''
   })
 }, async () => 'ok')
+app.post('/account/password', {
+  preHandler: requireRecentAuth({ maxAge: 300, methods: ['password', 'webauthn'], redirectTo: '/login', sessionName: 'session', bound: false })
+}, async () => 'ok')
 expectError(requireLogin({ redirectTo: 303 }))
 expectError(requireRole(42))
+expectError(requireRecentAuth())
+expectError(requireRecentAuth({}))
+expectError(requireRecentAuth({ maxAge: '300' }))
+expectError(requireRecentAuth({ maxAge: 300, methods: 'password' }))
+expectAssignable<ReauthReason>('expired')
+expectError<ReauthReason>('stale')
 
 const custom: SessionStore = {
   async get () { return undefined },
@@ -169,6 +190,8 @@ requireLogin<AdminData>({ sessionName: 'adminSession', isAuthenticated: (session
 requireAdmin<AdminData>({ sessionName: 'adminSession', isAuthenticated: (session) => session.get('level') === 2 })
 expectError(requireLogin<AdminData>({ sessionName: 'adminSession', isAuthenticated: (session) => session.get('userId') !== undefined }))
 expectError(requireRole<AdminData>('x', { isAuthenticated: (session) => session.get('cart') !== undefined }))
+requireRecentAuth<AdminData>({ maxAge: 60, sessionName: 'adminSession', isAuthenticated: (session) => session.get('adminId') !== undefined })
+expectError(requireRecentAuth<AdminData>({ maxAge: 60, isAuthenticated: (session) => session.get('userId') !== undefined }))
 
 // Routes without sessions: per route, or a whole scope.
 app.get('/health', { config: { session: false } }, async () => 'ok')

@@ -70,6 +70,8 @@ export async function authRoutes (app: FastifyInstance, opts: { users: UserDirec
     await request.session.regenerate(['theme', 'cart'])
     request.session.set('userId', user.name)
     request.session.set('role', user.role)
+    // When and how the user proved who they are: requireRecentAuth guards (ending sessions) read it.
+    request.session.markAuthenticated({ method: 'password' })
     request.flash('success', `Logged in as ${user.name}.`)
     return reply.redirect(safeNext(next), 303)
   })

@@ -18,6 +18,14 @@ const PAGES: Record<string, { title: string, body: (url: string) => SafeHtml }> 
   // @fastify/csrf-protection's refusals: a form from before login or logout, or not from this site.
   FST_CSRF_INVALID_TOKEN: FORM_EXPIRED,
   FST_CSRF_MISSING_SECRET: FORM_EXPIRED,
+  // requireRecentAuth on the demo's one sensitive action, ending sessions from the admin panel: the
+  // login form brings the admin back to the panel, where the action is one click again.
+  FST_SESSION_REAUTH_REQUIRED: {
+    title: 'Confirm it is you',
+    body: () => html`<div class="card" id="error-reauth"><p class="status">401</p><p>Ending sessions needs a login in the
+      last 10 minutes. Log in again, then repeat the action.</p>
+      <p><a id="error-reauth-login" href="/login?next=%2Fadmin">Log in again</a></p></div>`
+  },
   FST_SESSION_FORBIDDEN: {
     title: 'Not allowed',
     body: () => html`<div class="card" id="error-403"><p class="status">403</p><p>Your account does not have the role this page needs.</p>

@@ -1,5 +1,5 @@
 import type { FastifyInstance } from 'fastify'
-import { isDeviceBound, requireAdmin, requireLogin } from 'fastify-session-kit'
+import { isDeviceBound, requireAdmin, requireLogin, requireRecentAuth } from 'fastify-session-kit'
 import { csrfField } from './csrf.js'
 import { html } from './html.js'
 import { sendPage, wantsJson } from './page.js'
@@ -55,11 +55,16 @@ and, logged in, this page as JSON.</p>`)
       user's sessions to show or end here: run the demo with <code>SESSION_STORE=memory</code>, <code>redis</code> or <code>postgres</code> to see it.</p>`}
 </div>
 <p class="muted">Guarded by <code>requireAdmin()</code>: without a login a browser gets the 401 page, a user
-without the admin role the 403 page, and API clients the same codes as JSON.</p>`)
+without the admin role the 403 page, and API clients the same codes as JSON.${serverStore
+  ? html` Ending sessions also needs a login in the last 10 minutes (<code>requireRecentAuth({ maxAge: 600 })</code>).`
+  : ''}</p>`)
   })
 
   if (serverStore) {
-    app.post<{ Body: { user?: string } | undefined }>('/admin/revoke', { preHandler: requireAdmin() }, async function revoke (request, reply) {
+    // Ending sessions is sensitive: an admin session left open on a shared computer must not be enough,
+    // so it also needs a password login in the last 10 minutes (step-up, docs/session-api.md).
+    const revokeGuards = [requireAdmin(), requireRecentAuth({ maxAge: 600 })]
+    app.post<{ Body: { user?: string } | undefined }>('/admin/revoke', { preHandler: revokeGuards }, async function revoke (request, reply) {
       const name = String(request.body?.user ?? '')
       const ended = await app.session.revokeUser(name)
       const self = name === request.session.get('userId')

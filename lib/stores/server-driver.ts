@@ -1,3 +1,4 @@
+import { isDeepStrictEqual } from 'node:util'
 import { Driver } from '../driver.js'
 import { CookieUnsendableError, SessionTooLargeError, StoreUnavailableError } from '../errors.js'
 import type { Config } from '../options.js'
@@ -396,13 +397,46 @@ export class ServerDriver extends Driver {
     await store.set(to, { ...record, links: renewed ? [from] : record.links ?? [] }, ttlMs)
     // Then look again: a logout or revocation that took the old record before the new one existed
     // could not end it, so it is ended here. (The new id is in no browser yet: it never authenticated.)
-    const still = renewed ? await store.get(from) !== undefined : await this.#take(from) !== undefined
+    const copy = renewed ? await store.get(from) : undefined
+    const still = renewed ? copy !== undefined : await this.#take(from) !== undefined
     if (still) {
-      if (renewed) state.links = [from]
+      if (renewed) {
+        state.links = [from]
+        await this.#catchUp(to, copy as SessionRecord, changed ?? state.baseline as Encoded, ttlMs)
+      }
       return 'written'
     }
     await this.#endAll(state, to)
     return 'gone'
+  }
+
+  /**
+   * A renewal's last look at the old id's copy brings over what a request in flight with the old cookie
+   * patched into it after this move marked it and before the new record existed: that request's
+   * forward found no record to patch then (a re-authentication overlapping a renewal lost its proof).
+   * The copy held exactly what this request wrote (`written`) when it was marked, so every difference
+   * is such a patch. Only stores with `patch` forward, so only they need it.
+   */
+  async #catchUp (to: string, copy: SessionRecord, written: Encoded, ttlMs: number): Promise<void> {
+    if (this.store.patch === undefined) return
+    const now = ParsedRecord.fieldsOf(copy) ?? encodeFields(copy.data)
+    const changes: SessionPatch = { set: {}, unset: [], lastSeenAt: copy.lastSeenAt, forwarded: true }
+    let differs = false
+    for (const [k, json] of now.fields) {
+      const before = written.fields.get(k)
+      // PostgreSQL's jsonb gives objects back with their keys in its own order: equal values, other JSON.
+      if (before !== json && (before === undefined || !isDeepStrictEqual(JSON.parse(before), copy.data[k]))) {
+        changes.set[k] = copy.data[k]
+        differs = true
+      }
+    }
+    for (const k of written.fields.keys()) {
+      if (!now.fields.has(k)) { changes.unset.push(k); differs = true }
+    }
+    if (!differs) return
+    const userKey = this.config.userKey
+    if (now.fields.get(userKey) !== written.fields.get(userKey)) changes.user = this.userOf(copy.data) ?? null
+    await this.store.patch(to, changes, ttlMs)
   }
 
   /**

@@ -70,6 +70,11 @@ const cases: Array<[string, Record<string, unknown>, string]> = [
   ['userKey empty', { userKey: '' }, 'FST_SESSION_INVALID_OPTION'],
   ['userKey __proto__', { userKey: '__proto__' }, 'FST_SESSION_INVALID_OPTION'],
   ['userKey not a string', { userKey: 1 }, 'FST_SESSION_INVALID_OPTION'],
+  ['authKey empty', { authKey: '' }, 'FST_SESSION_INVALID_OPTION'],
+  ['authKey not a string', { authKey: true }, 'FST_SESSION_INVALID_OPTION'],
+  ['authKey equal to the default userKey', { authKey: 'userId' }, 'FST_SESSION_INVALID_OPTION'],
+  ['authKey equal to userKey', { userKey: 'uid', authKey: 'uid' }, 'FST_SESSION_INVALID_OPTION'],
+  ['userKey equal to the default authKey', { userKey: 'auth' }, 'FST_SESSION_INVALID_OPTION'],
   ['maxDataBytes 0', { maxDataBytes: 0 }, 'FST_SESSION_INVALID_OPTION'],
   ['maxDataBytes a string', { maxDataBytes: '1kb' }, 'FST_SESSION_INVALID_OPTION'],
   ['__Host- without secure', { cookieName: '__Host-sid' }, 'FST_SESSION_INVALID_COOKIE_PREFIX'],
@@ -103,7 +108,7 @@ const valid: Array<[string, Record<string, unknown>]> = [
   ['__Secure- with secure and a domain', { cookieName: '__Secure-sid', cookie: { secure: true, domain: 'example.com', path: '/app' } }],
   ['a store with every optional method', { store: { get: async () => undefined, set: async () => {}, destroy: async () => {}, touch: async () => {}, patch: async () => {}, listUserSessions: async () => [], revokeUser: async () => 0 } }],
   ['Fastify register options next to ours', { prefix: '/x', logLevel: 'warn' }],
-  ['every scalar option at a valid value', { ttl: 60, absoluteTtl: 120, renewAfter: 30, renewGrace: 5, saveUninitialized: true, onStoreError: 'anonymous', userKey: 'uid', maxDataBytes: 1024, validate: () => true }]
+  ['every scalar option at a valid value', { ttl: 60, absoluteTtl: 120, renewAfter: 30, renewGrace: 5, saveUninitialized: true, onStoreError: 'anonymous', userKey: 'uid', authKey: 'proof', maxDataBytes: 1024, validate: () => true }]
 ]
 
 for (const [name, options] of valid) {
