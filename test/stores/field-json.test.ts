@@ -2,7 +2,7 @@
 // fields must always add up to exactly what JSON.stringify of the whole data gives.
 import fc from 'fast-check'
 import t from 'tap'
-import { encodeFields, joinFields, keepsOrder } from '../../lib/stores/field-json.js'
+import { encodeFields, joinFields, keepsOrder, ParsedRecord } from '../../lib/stores/field-json.js'
 import { check, fcParams, propertyTimeout, sessionData } from '../helpers/security-support.js'
 
 propertyTimeout(t)
@@ -37,4 +37,32 @@ t.test('known JSON is taken for the keys not listed as changed, and only for the
   t.same(encodeFields(data, known).json, '{"a":"kept","b":"stale","d":"new"}')
   t.same(encodeFields({ gone: undefined, f: () => 1, a: 1 } as Record<string, unknown>).json, '{"a":1}',
     'keys JSON leaves out are left out, as JSON.stringify does')
+})
+
+t.test('a parsed record hands over its fields only while its data is the object they were parsed into, keys in place', async (t) => {
+  const data = { userId: 'u1', cart: [1, 2] }
+  const encoded = encodeFields(data)
+  const fresh = (): ParsedRecord => new ParsedRecord(JSON.parse(encoded.json) as Record<string, unknown>, 1, 2, encoded)
+  t.equal(ParsedRecord.fieldsOf(fresh()), encoded, 'untouched: the fields it was read with')
+  t.equal(ParsedRecord.fieldsOf({ data, createdAt: 1, lastSeenAt: 2 }), undefined, 'a plain record has none')
+
+  const replaced = fresh()
+  // A store wrapper that decrypts or migrates values gives back a new object with the same keys.
+  replaced.data = { userId: 'u2', cart: [1, 2] }
+  t.equal(ParsedRecord.fieldsOf(replaced), undefined, 'data replaced by another object: voided')
+
+  const added = fresh()
+  added.data.extra = true
+  t.equal(ParsedRecord.fieldsOf(added), undefined, 'a key added in place: voided')
+
+  const reordered = fresh()
+  const cart = reordered.data.cart
+  delete reordered.data.cart
+  delete reordered.data.userId
+  reordered.data.cart = cart
+  reordered.data.userId = 'u1'
+  t.equal(ParsedRecord.fieldsOf(reordered), undefined, 'the same keys in another order: voided')
+
+  const copied = { ...fresh() }
+  t.equal(ParsedRecord.fieldsOf(copied), undefined, 'a spread copy of the record carries no fields')
 })
