@@ -4,7 +4,9 @@
 // PostgreSQL. Whichever request renews, the browser's cookie afterwards (the new id, or the old one while
 // its grace lasts) must carry the new proof with its time, never the login's older one or none. Then the
 // order that lost it before the renewal's catch-up, made on purpose: the other request loads the old id's
-// copy after the move marked it, and its forward finds no new record yet.
+// copy after the move marked it, and its forward finds no new record yet. And a logout overlapping
+// both: whatever the order, no cookie any of them sent is logged in once all three have answered, and
+// none holds a proof unless it is a session the re-authentication started after the logout.
 import fc from 'fast-check'
 import Fastify, { type FastifyInstance, type LightMyRequestResponse } from 'fastify'
 import t, { type Test } from 'tap'
@@ -42,10 +44,16 @@ async function makeApp (t: Test, store: SessionStore): Promise<FastifyInstance> 
     return { ok: true }
   })
   app.get('/page', async (request) => ({ user: loose(request).get('userId') ?? null }))
+  app.get('/logout', async (request) => {
+    await request.session.destroy()
+    return { ok: true }
+  })
   app.get('/data', async (request) => request.session.data())
   app.get('/reauth', async (request) => {
+    // isNew: the request came after a logout ended the session, and marks a fresh anonymous one.
+    const fresh = request.session.isNew
     request.session.markAuthenticated({ method: 'webauthn' })
-    return { ok: true }
+    return { ok: true, fresh }
   })
   app.get<{ Querystring: { user?: string } }>('/switch', async (request) => {
     const s = loose(request)
@@ -102,6 +110,42 @@ for (const [name, make, skip] of SERVER_STORES) {
       if (problems.length > 0) throw new Error(`${problems.join('; ')}\norder: ${s.report().map((r) => r.label).join(' ')}`)
     }), fcParams(0.005, 30))
     t.ok(runs >= 30, `${runs} orders kept the proof`)
+  })
+}
+
+for (const [name, make, skip] of SERVER_STORES) {
+  t.test(`${name}: a logout overlapping a renewal and a re-authentication ends the session, whatever the order`, { skip: skip() }, async (t) => {
+    const clock = fakeClock(t)
+    const slot: { s: fc.Scheduler | undefined } = { s: undefined }
+    const app = await makeApp(t, scheduled(await make(t), slot))
+    const urls = ['/page', '/reauth', '/logout']
+    const runs = await check(t, fc.asyncProperty(fc.scheduler(), fc.shuffledSubarray(urls, { minLength: 3 }), async (s, order) => {
+      const old = cookiePair(await app.inject('/login')) as string
+      clock.tick(RENEW_AFTER_S * 1000 + 1000)
+      slot.s = s
+      let answers: LightMyRequestResponse[]
+      try {
+        answers = await s.waitFor(Promise.all(order.map((url) => app.inject({ url, headers: { cookie: old } }))))
+      } finally {
+        slot.s = undefined
+      }
+      const problems: string[] = []
+      for (const res of answers) if (res.statusCode !== 200) problems.push(`a request answered ${res.statusCode}`)
+      // A /reauth that loaded after the logout took the record marks a fresh anonymous session (this
+      // route checks no user; requireRecentAuth does): the one cookie that may hold a proof, never a user.
+      const reauth = answers[order.indexOf('/reauth')] as LightMyRequestResponse
+      const fresh = reauth.json().fresh === true ? cookiePair(reauth) : undefined
+      // Every cookie any of them sent (a renewed id, a re-sent old one), and the old one itself.
+      const cookies = new Set([old, ...answers.map((res) => cookiePair(res)).filter((c) => c !== undefined)])
+      for (const cookie of cookies) {
+        const seen = (await app.inject({ url: '/proof', headers: { cookie } })).json()
+        if (seen.user !== null || (seen.proof !== null && cookie !== fresh)) {
+          problems.push(`${cookie === old ? 'the old id' : 'a new id'} still holds ${JSON.stringify(seen)}`)
+        }
+      }
+      if (problems.length > 0) throw new Error(`${problems.join('; ')}\nstarted: ${order.join(' ')}; order: ${s.report().map((r) => r.label).join(' ')}`)
+    }), fcParams(0.005, 30))
+    t.ok(runs >= 30, `${runs} orders left nothing logged in`)
   })
 }
 
