@@ -52,11 +52,16 @@ export abstract class Driver implements SessionDriver {
    * stale cookie that came in is cleared then.
    */
   nothingToWrite (state: SessionState, json: string): boolean {
-    const idle = state.unsaved
-      ? json === '{}' && !this.config.saveUninitialized
-      : !(state.rewrite || state.refresh || state.renew || json !== state.loadedJson)
+    const idle = this.idle(state, json)
     if (idle && state.clearCookie) this.cookie.clear(state)
     return idle
+  }
+
+  /** `nothingToWrite` without clearing anything: what `session.changed` asks. */
+  idle (state: SessionState, json: string): boolean {
+    return state.unsaved
+      ? json === '{}' && !this.config.saveUninitialized
+      : !(state.rewrite || state.refresh || state.renew || json !== state.loadedJson)
   }
 
   /**

@@ -107,6 +107,8 @@ export interface SessionDriver {
   reload (state: SessionState, session: Session<object>): Promise<void>
   /** Watches the end of the response for a change that was never saved (a hijacked reply skips onSend). */
   watch (state: SessionState): void
+  /** Whether the response would write nothing, were it sent now with the data's JSON `json`. */
+  idle (state: SessionState, json: string): boolean
 }
 
 const hasOwn = Object.hasOwn
@@ -320,12 +322,15 @@ export class Session<T extends object = SessionData> {
     return stateOf(this).isNew
   }
 
-  /** True when this response will write the session (changed data, a refresh, a new id, a destroy). */
+  /**
+   * True when this response will write the session, as things stand: changed data, a refresh or a
+   * new id due, a re-seal under the current secret, a new session with data (or any new session with
+   * `saveUninitialized`), a destroy.
+   */
   get changed (): boolean {
     const state = stateOf(this)
-    if (state.destroyed || state.rewrite || state.refresh) return true
-    if (!state.maybeDirty) return false
-    return JSON.stringify(state.data) !== state.loadedJson
+    if (state.destroyed) return true
+    return !state.driver.idle(state, state.maybeDirty ? JSON.stringify(state.data) : state.loadedJson)
   }
 
   /**

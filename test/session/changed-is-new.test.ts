@@ -1,5 +1,6 @@
 import t from 'tap'
 import type { FastifyInstance } from 'fastify'
+import { MemoryStore } from '../../lib/index.js'
 import { build, cookiePair, fakeClock, loose } from '../helpers/index.js'
 
 function routes (app: FastifyInstance): void {
@@ -78,4 +79,40 @@ t.test('touch() and a due refresh make changed true', async (t) => {
   clock.tick(100_000)
   const due = await app.inject({ url: '/touch', headers: { cookie: cookiePair(seed) } })
   t.same(due.json(), { before: true, after: true }, 'a rolling refresh is a change')
+})
+
+// What `changed` says is what the response does: each case checks it against the Set-Cookie sent (on
+// the cookie store every write is one; on MemoryStore a renewal is).
+t.test('changed says whether this response writes: a renewal due, saveUninitialized, options() with nothing to send', async (t) => {
+  const probes = (app: FastifyInstance): void => {
+    routes(app)
+    app.get('/changed', async (request) => ({ changed: request.session.changed }))
+    app.get('/options', async (request) => {
+      request.session.options({ maxAge: 100 })
+      return { changed: request.session.changed }
+    })
+  }
+  const sends = (res: { headers: Record<string, unknown> }): boolean => res.headers['set-cookie'] !== undefined
+  const clock = fakeClock(t)
+  const memory = new MemoryStore()
+  t.teardown(() => memory.close())
+  for (const [name, store] of [['cookie store', undefined], ['MemoryStore', memory]] as const) {
+    const renewing = await build(t, { renewAfter: 60, ...(store === undefined ? {} : { store }) }, probes)
+    const seed = cookiePair(await renewing.inject('/seed'))
+    const early = await renewing.inject({ url: '/changed', headers: { cookie: seed } })
+    t.same([early.json().changed, sends(early)], [false, false], `${name}: nothing due, nothing written`)
+    clock.tick(61_000)
+    const due = await renewing.inject({ url: '/changed', headers: { cookie: seed } })
+    t.same([due.json().changed, sends(due)], [true, true], `${name}: a renewal due is a write`)
+    t.not(cookiePair(due), seed, `${name}: under a new id`)
+  }
+  const uninitialized = await build(t, { saveUninitialized: true }, probes)
+  const saved = await uninitialized.inject('/changed')
+  t.same([saved.json().changed, sends(saved)], [true, true], 'saveUninitialized: a new empty session is written')
+  const plain = await build(t, {}, probes)
+  const empty = await plain.inject('/options')
+  t.same([empty.json().changed, sends(empty)], [false, false], 'options() on a new session with no data: nothing to send')
+  const seeded = cookiePair(await plain.inject('/seed'))
+  const loaded = await plain.inject({ url: '/options', headers: { cookie: seeded } })
+  t.same([loaded.json().changed, sends(loaded)], [true, true], 'options() on a stored session sends its cookie')
 })
