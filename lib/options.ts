@@ -295,7 +295,7 @@ function checkStore (store: unknown): void {
   for (const method of ['get', 'set', 'destroy'] as const) {
     if (typeof s[method] !== 'function') throw new InvalidStoreError(`${method}() is missing`)
   }
-  for (const method of ['touch', 'patch', 'listUserSessions', 'revokeUser'] as const) {
+  for (const method of ['touch', 'patch', 'replace', 'take', 'listUserSessions', 'revokeUser'] as const) {
     if (s[method] !== undefined && typeof s[method] !== 'function') {
       throw new InvalidStoreError(`${method} must be a function when present`)
     }

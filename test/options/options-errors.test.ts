@@ -42,6 +42,8 @@ const cases: Array<[string, Record<string, unknown>, string]> = [
   ['store without set', { store: { get: async () => undefined, destroy: async () => {} } }, 'FST_SESSION_INVALID_STORE'],
   ['store without destroy', { store: { get: async () => undefined, set: async () => {} } }, 'FST_SESSION_INVALID_STORE'],
   ['store with a non-function touch', { store: { get: async () => undefined, set: async () => {}, destroy: async () => {}, touch: true } }, 'FST_SESSION_INVALID_STORE'],
+  ['store with a non-function replace', { store: { get: async () => undefined, set: async () => {}, destroy: async () => {}, replace: 1 } }, 'FST_SESSION_INVALID_STORE'],
+  ['store with a non-function take', { store: { get: async () => undefined, set: async () => {}, destroy: async () => {}, take: 'no' } }, 'FST_SESSION_INVALID_STORE'],
   ['unknown option', { secrets: SECRET }, 'FST_SESSION_INVALID_OPTION'],
   ['cookie not an object', { cookie: 'secure' }, 'FST_SESSION_INVALID_OPTION'],
   ['cookie null', { cookie: null }, 'FST_SESSION_INVALID_OPTION'],
@@ -106,7 +108,7 @@ const valid: Array<[string, Record<string, unknown>]> = [
   ['sameSite none with secure true', { cookie: { sameSite: 'none', secure: true } }],
   ['__Host- with secure, path / and no domain', { cookieName: '__Host-sid', cookie: { secure: true } }],
   ['__Secure- with secure and a domain', { cookieName: '__Secure-sid', cookie: { secure: true, domain: 'example.com', path: '/app' } }],
-  ['a store with every optional method', { store: { get: async () => undefined, set: async () => {}, destroy: async () => {}, touch: async () => {}, patch: async () => {}, listUserSessions: async () => [], revokeUser: async () => 0 } }],
+  ['a store with every optional method', { store: { get: async () => undefined, set: async () => {}, destroy: async () => {}, touch: async () => {}, patch: async () => {}, replace: async () => true, take: async () => [], listUserSessions: async () => [], revokeUser: async () => 0 } }],
   ['Fastify register options next to ours', { prefix: '/x', logLevel: 'warn' }],
   ['every scalar option at a valid value', { ttl: 60, absoluteTtl: 120, renewAfter: 30, renewGrace: 5, saveUninitialized: true, onStoreError: 'anonymous', userKey: 'uid', authKey: 'proof', maxDataBytes: 1024, validate: () => true }]
 ]
