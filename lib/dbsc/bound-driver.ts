@@ -1,4 +1,5 @@
 import type { Config } from '../options.js'
+import { safeError } from '../safe-error.js'
 import type { SessionState } from '../session.js'
 import { ServerDriver } from '../stores/server-driver.js'
 import type { SessionStore } from '../stores/types.js'
@@ -40,7 +41,7 @@ export class BoundServerDriver extends ServerDriver {
     try {
       await binding.bindings.end(sid)
     } catch (err) {
-      state.request.log.error({ err }, 'fastify-session-kit: the session store failed to delete a device binding')
+      state.request.log.error({ err: safeError(err) }, 'fastify-session-kit: the session store failed to delete a device binding')
     }
   }
 }

@@ -2,6 +2,7 @@ import type { FastifyReply, FastifyRequest } from 'fastify'
 import { CookieWriter, readCookie } from '../cookie.js'
 import { DbscInvalidProofError, DbscUnboundError, InvalidOptionError, StoreUnavailableError } from '../errors.js'
 import type { Config } from '../options.js'
+import { safeError } from '../safe-error.js'
 import { stateOf, type Session, type SessionState } from '../session.js'
 import type { ServerDriver } from '../stores/server-driver.js'
 import type { SessionStore } from '../stores/types.js'
@@ -57,7 +58,7 @@ export class DeviceBinding {
     try {
       return await fn()
     } catch (err) {
-      request.log.error({ err }, 'fastify-session-kit: the session store failed during a device-bound session check')
+      request.log.error({ err: safeError(err) }, 'fastify-session-kit: the session store failed during a device-bound session check')
       throw new StoreUnavailableError()
     }
   }
@@ -164,7 +165,7 @@ export class DeviceBinding {
       const algorithms = this.config.algorithms.join(' ')
       reply.header('secure-session-registration', `(${algorithms});path=${serializeString(this.registrationUrl)};challenge=${serializeString(challenge)}`)
     } catch (err) {
-      request.log.warn({ err }, 'fastify-session-kit: could not offer a device binding on this response')
+      request.log.warn({ err: safeError(err) }, 'fastify-session-kit: could not offer a device binding on this response')
     }
   }
 }

@@ -3,7 +3,7 @@
 // without sessions and replies made before the session loads are left alone, and a refresh for a
 // session that was never bound ends the browser's DBSC session.
 import Fastify from 'fastify'
-import t from 'tap'
+import t, { type Test } from 'tap'
 import { Bindings } from '../../lib/dbsc/bindings.js'
 import type { DbscConfig } from '../../lib/dbsc/options.js'
 import fastifySession, { MemoryStore, type SessionStore } from '../../lib/index.js'
@@ -13,18 +13,42 @@ import { boundBrowser, dbscApp } from '../helpers/dbsc-scenario.js'
 import { listen } from '../helpers/http.js'
 import { captureLogs, loginRoutes, SECRET } from '../helpers/index.js'
 
-/** A MemoryStore whose writes and deletes of DBSC records (never of sessions) fail while `failing`. */
-function failingDbscStore (): MemoryStore & { failing: boolean } {
-  const store = Object.assign(new MemoryStore(), { failing: false })
+/**
+ * An error as ioredis makes it: what the command sent (the key, the record with the user id) on
+ * `err.command`, and the key quoted in the message. None of it may reach a log line.
+ */
+function clientError (name: string, args: unknown[]): Error {
+  return Object.assign(new Error(`down while running "${String(args[0])}"`), { command: { name, args } })
+}
+
+/** The log lines' JSON holds none of `secrets`, and no `command` an error carried. */
+function assertNoLeak (t: Test, lines: unknown[], secrets: string[]): void {
+  const logged = JSON.stringify(lines)
+  t.notOk(logged.includes('"command"'), 'no command of the store client is logged')
+  for (const secret of secrets) t.notOk(logged.includes(secret), 'no key or record the store was sent is logged')
+}
+
+/**
+ * A MemoryStore whose writes and deletes of DBSC records (never of sessions) fail while `failing`,
+ * with the keys and records they were called with in `sent`.
+ */
+function failingDbscStore (): MemoryStore & { failing: boolean, sent: string[] } {
+  const store = Object.assign(new MemoryStore(), { failing: false, sent: [] as string[] })
   const set = store.set.bind(store)
   const destroy = store.destroy.bind(store)
   store.set = async (key, record, ttl) => {
-    if (store.failing && record.user?.startsWith('dbsc-challenge:') === true) throw new Error('down')
+    if (store.failing && record.user?.startsWith('dbsc-challenge:') === true) {
+      store.sent.push(key, record.user)
+      throw clientError('set', [key, JSON.stringify(record), ttl])
+    }
     await set(key, record, ttl)
   }
   let sessions = new Set<string>()
   store.destroy = async (key) => {
-    if (store.failing && !sessions.has(key)) throw new Error('down')
+    if (store.failing && !sessions.has(key)) {
+      store.sent.push(key)
+      throw clientError('del', [key])
+    }
     await destroy(key)
   }
   const get = store.get.bind(store)
@@ -50,6 +74,8 @@ t.test('a registration offer that cannot be stored is skipped', async (t) => {
   t.equal(res.status, 200, 'the login still succeeds')
   t.equal(browser.offer, undefined, 'without an offer')
   t.ok(logs.lines.some((l) => String(l.msg).includes('could not offer a device binding')), 'and says so in the log')
+  t.ok(store.sent.length > 0, 'the failed write was the challenge record')
+  assertNoLeak(t, logs.lines, store.sent)
 })
 
 t.test('a binding that cannot be deleted at logout', async (t) => {
@@ -66,6 +92,8 @@ t.test('a binding that cannot be deleted at logout', async (t) => {
   t.equal(res.status, 200, 'the logout succeeds: the session record is gone, so the binding binds nothing')
   t.ok(res.headers.getSetCookie().some((c) => c.startsWith('sid_bound=;')), 'and clears the bound cookie')
   t.ok(logs.lines.some((l) => String(l.msg).includes('failed to delete a device binding')))
+  t.ok(store.sent.length > 0, 'the failed delete was the binding')
+  assertNoLeak(t, logs.lines, store.sent)
   t.same(await (await browser.fetch('/me')).json(), { user: null })
 })
 

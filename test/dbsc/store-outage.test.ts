@@ -3,7 +3,7 @@
 import t from 'tap'
 import { MemoryStore, RedisStore, type SessionStore } from '../../lib/index.js'
 import { boundBrowser, dbscApp } from '../helpers/dbsc-scenario.js'
-import { fakeClock } from '../helpers/index.js'
+import { captureLogs, fakeClock } from '../helpers/index.js'
 import { connectRedis } from '../helpers/redis-clients.js'
 import { redisSkip, startRedis } from '../helpers/redis-server.js'
 
@@ -30,24 +30,30 @@ t.test('a real redis-server stopped during a refresh', { skip: redisSkip() }, as
 })
 
 /** A MemoryStore whose DBSC operations (challenge and binding reads, consuming) fail while `down`. */
-function flakyStore (): SessionStore & { down: boolean } {
+function flakyStore (): SessionStore & { down: boolean, sent: string[] } {
   const store = new MemoryStore()
   const flaky = Object.assign(Object.create(store) as MemoryStore, { down: false })
-  const fail = (): never => { throw new Error('store down') }
-  flaky.revokeUser = async (user) => flaky.down ? fail() : await store.revokeUser(user)
-  flaky.get = async (key) => flaky.down && key !== keyOfSession ? fail() : await store.get(key)
+  // As ioredis fails: the command's arguments on the error, the key quoted in its message.
+  const fail = (name: string, args: unknown[]): never => {
+    sent.push(String(args[0]))
+    throw Object.assign(new Error(`store down while running "${String(args[0])}"`), { command: { name, args } })
+  }
+  const sent: string[] = []
+  flaky.revokeUser = async (user) => flaky.down ? fail('revokeUser', [user]) : await store.revokeUser(user)
+  flaky.get = async (key) => flaky.down && key !== keyOfSession ? fail('get', [key]) : await store.get(key)
   let keyOfSession = ''
   flaky.set = async (key, record, ttl) => {
     if (record.data.userId !== undefined && record.lastSeenAt !== 0) keyOfSession = key
-    return flaky.down && key !== keyOfSession ? fail() : await store.set(key, record, ttl)
+    return flaky.down && key !== keyOfSession ? fail('set', [key, JSON.stringify(record), ttl]) : await store.set(key, record, ttl)
   }
-  return flaky
+  return Object.assign(flaky, { sent })
 }
 
 t.test('the binding lookup fails while the session loads fine', async (t) => {
   const clock = fakeClock(t, Date.now())
   const store = flakyStore()
-  const { base } = await dbscApp(t, store)
+  const logs = captureLogs('error')
+  const { base } = await dbscApp(t, store, {}, undefined, logs.options)
   const browser = await boundBrowser(t, base)
   clock.tick(601_000)
   store.down = true
@@ -57,6 +63,10 @@ t.test('the binding lookup fails while the session loads fine', async (t) => {
   const id = (browser.instructions as { session_identifier: string }).session_identifier
   const skipped = await browser.fetch('/me', { headers: { 'secure-session-skipped': `server_error;session_identifier="${id}"` } })
   t.equal(skipped.status, 503, 'a request that cannot look its binding up fails closed, never as unbound')
+  t.ok(logs.lines.some((l) => String(l.msg).includes('failed during a device-bound session check')), 'each failure is logged')
+  const logged = JSON.stringify(logs.lines)
+  t.ok(store.sent.length > 0, 'the store calls that failed were DBSC records')
+  t.notOk(logged.includes('"command"') || store.sent.some((key) => logged.includes(key)), 'with nothing the store client was sent')
   store.down = false
   const marked = await browser.fetch('/me', { headers: { 'secure-session-skipped': `server_error;session_identifier="${id}"` } })
   t.equal(marked.status, 401, 'a request the browser sent without refreshing is refused...')

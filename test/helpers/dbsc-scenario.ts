@@ -1,6 +1,6 @@
 // The DBSC protocol on one store, over real HTTP with a software P-256 key playing the browser:
 // registration, use, expiry and refresh, rotation, the cookies replayed from another device, logout.
-import Fastify, { type FastifyInstance } from 'fastify'
+import Fastify, { type FastifyInstance, type FastifyServerOptions } from 'fastify'
 import type { Test } from 'tap'
 import fastifySession, { type FastifySessionOptions, type SessionStore } from '../../lib/index.js'
 import { DbscBrowser, SoftwareKey } from './dbsc-device.js'
@@ -8,8 +8,11 @@ import { listen } from './http.js'
 import { fakeClock, loginRoutes, SECRET } from './index.js'
 
 /** An app with DBSC on `store` (login, logout and /me routes), listening on 127.0.0.1. */
-export async function dbscApp (t: Test, store: SessionStore, options: Partial<FastifySessionOptions> = {}, setup: (app: FastifyInstance) => void = loginRoutes): Promise<{ app: FastifyInstance, base: string }> {
-  const app = Fastify()
+export async function dbscApp (
+  t: Test, store: SessionStore, options: Partial<FastifySessionOptions> = {}, setup: (app: FastifyInstance) => void = loginRoutes,
+  server: FastifyServerOptions = {}
+): Promise<{ app: FastifyInstance, base: string }> {
+  const app = Fastify(server)
   t.teardown(() => app.close())
   await app.register(fastifySession, { secret: SECRET, store, dbsc: {}, ...options } as FastifySessionOptions)
   setup(app)
