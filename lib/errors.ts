@@ -89,7 +89,8 @@ export const StoreUnavailableError = createError(
 /**
  * PostgresStore: the sessions table, or a column of it, is not there (the schema was not created, or
  * is of another version). Requests that need the store answer 503 `FST_SESSION_STORE_UNAVAILABLE`
- * and log this error, with PostgreSQL's as its `cause`.
+ * and log this error's code and message; PostgreSQL's error is its `cause`, which is not logged (it can
+ * quote row values).
  */
 export const StoreSchemaError = createError(
   'FST_SESSION_STORE_SCHEMA',
