@@ -12,13 +12,21 @@ export interface ServerStoreRun {
 }
 
 // One redis-server and one PostgreSQL per test file at most, started on first use and stopped when the
-// file's tests end; each subtest gets its own key prefix or table.
+// file's tests end (a teardown of the root test: at the end of the file, also when a group of
+// test/groups runs several files in one process, see test/helpers/groups.ts); each subtest gets its
+// own key prefix or table.
 let redis: Promise<RedisServer> | undefined
 let postgres: Promise<PostgresServer> | undefined
 let n = 0
 
+/** `start(tap)`, forgotten when the file's tests end, so that the next file of a group starts its own. */
+function perFile<S> (start: (t: Test) => Promise<S>, forget: () => void): Promise<S> {
+  tap.teardown(forget)
+  return start(tap)
+}
+
 async function redisStore (t: Test): Promise<SessionStore> {
-  redis ??= startRedis(tap)
+  redis ??= perFile(startRedis, () => { redis = undefined })
   const server = await redis
   const client = new Redis(server.url, { lazyConnect: true })
   t.teardown(() => client.disconnect())
@@ -27,7 +35,7 @@ async function redisStore (t: Test): Promise<SessionStore> {
 }
 
 async function postgresStore (t: Test): Promise<SessionStore> {
-  postgres ??= startPostgres(tap)
+  postgres ??= perFile(startPostgres, () => { postgres = undefined })
   const pool = testPool(t, await postgres)
   const store = new PostgresStore({ pool, table: `sessions_${n++}`, sweepIntervalMs: false })
   t.teardown(() => store.close())
