@@ -5,14 +5,14 @@ import { join } from 'node:path'
 import t from 'tap'
 import { ROOT, TSC, installApp, packTarball, sh } from '../helpers/pack.js'
 
-// Every way a user imports the package, from what `npm pack` ships: one build into a temporary
-// folder outside the repository, one tarball, one install (tarball + fastify + @types/node) shared by
+// Every way a user imports the package, from what `npm pack` ships: one tarball of the build, packed
+// in a temporary folder outside the repository, one install (tarball + fastify + @types/node) shared by
 // every consumer in test/fixtures/consumers, each compiled when it is TypeScript, then run.
 
 const FIXTURES = join(ROOT, 'test', 'fixtures', 'consumers')
 const require = createRequire(import.meta.url)
 
-// Building, packing, installing and two tsc runs take a minute on a busy machine.
+// Packing, installing and two tsc runs take a minute on a busy machine.
 t.setTimeout(240_000)
 
 /** The installed version of a dev dependency, so the consumer install is served from npm's cache. */

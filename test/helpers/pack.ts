@@ -26,15 +26,16 @@ export async function sh (cwd: string, file: string, args: string[], extraEnv: N
 }
 
 /**
- * Builds into `dir`/pkg (never into the repository's dist/, which other tests read), packs it there;
- * the tarball's path.
+ * Packs the package as it is built in dist/ (built first if lib/ or bin/ is newer, as the `test:*`
+ * scripts do; `npm test` builds before any test runs) from a copy in `dir`/pkg, so that packing
+ * touches nothing in the repository; the tarball's path.
  */
 export async function packTarball (dir: string): Promise<string> {
   const pkg = join(dir, 'pkg')
   mkdirSync(pkg)
-  await sh(ROOT, process.execPath, [TSC, '-p', 'tsconfig.build.json', '--outDir', join(pkg, 'dist')])
-  for (const file of ['package.json', 'README.md', 'LICENSE']) cpSync(join(ROOT, file), join(pkg, file))
-  // --ignore-scripts: a prepack script (a build, say) has no sources to work on in this copy.
+  await sh(ROOT, process.execPath, [join(ROOT, 'scripts', 'build-if-needed.js')])
+  for (const file of ['package.json', 'README.md', 'LICENSE', 'dist']) cpSync(join(ROOT, file), join(pkg, file), { recursive: true })
+  // --ignore-scripts: the prepare script (the build) has no sources to work on in this copy.
   await sh(pkg, 'npm', ['pack', '--ignore-scripts', '--pack-destination', dir])
   const tarball = readdirSync(dir).find((f) => f.endsWith('.tgz'))
   if (tarball === undefined) throw new Error('npm pack wrote no tarball')
