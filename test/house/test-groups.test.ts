@@ -1,0 +1,41 @@
+import { readFileSync } from 'node:fs'
+import { join } from 'node:path'
+import t from 'tap'
+import { ROOT, aloneFile, groupFiles, partition, testFiles } from '../helpers/groups.js'
+
+// The whole-suite run starts one process per group file in test/groups (test/helpers/groups.ts): a
+// test file that no group runs would silently never run, and one that two groups run would run twice.
+
+const pkg = JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8')) as { tap: { include: string[] } }
+
+t.test('the whole-suite run is the group files', async (t) => {
+  t.same(pkg.tap.include, ['test/groups/*.test.ts'], "package.json's tap include names the groups only")
+  const plan = partition()
+  t.same([...plan.keys()], groupFiles(), 'every group file has a plan')
+  for (const group of groupFiles()) {
+    t.equal(readFileSync(join(ROOT, group), 'utf8'), "import { runGroup } from '../helpers/groups.js'\n\nawait runGroup(import.meta.filename)\n",
+      `${group} is the one-line group runner`)
+  }
+})
+
+t.test('every test file runs in exactly one group', async (t) => {
+  const ran = [...partition().values()].flat()
+  t.same(ran.slice().sort(), testFiles(), 'the groups together run each test file once')
+  t.ok(testFiles().length > 150, 'and they are the whole suite')
+  t.notOk(testFiles().some((f) => f.startsWith('test/groups/')), 'a group file is not a test file of a group')
+})
+
+t.test('an alone group runs its one file, which exists; the shared groups are even', async (t) => {
+  const plan = partition()
+  const alone = groupFiles().filter((g) => aloneFile(g) !== undefined)
+  t.ok(alone.length > 0, 'the slow files have groups of their own')
+  for (const group of alone) {
+    t.same(plan.get(group), [aloneFile(group)], `${group} runs ${String(aloneFile(group))} only`)
+    t.ok(testFiles().includes(aloneFile(group) as string), `${String(aloneFile(group))} is a test file`)
+  }
+  const sizes = groupFiles().filter((g) => aloneFile(g) === undefined).map((g) => plan.get(g)?.length ?? 0)
+  t.ok(sizes.length > 1, 'several shared groups')
+  t.ok(Math.max(...sizes) - Math.min(...sizes) <= 1, `the shared groups differ by one file at most (${sizes.join(', ')})`)
+  t.equal(aloneFile('test/groups/alone.e2e.admin-journey.test.ts'), join('test', 'e2e', 'admin-journey.test.ts'), 'alone.<folder>.<name> names test/<folder>/<name>.test.ts')
+  t.equal(aloneFile('test/groups/shared-1.test.ts'), undefined, 'a shared group names no file')
+})
