@@ -1,3 +1,0 @@
-import { runGroup } from '../helpers/groups.js'
-
-await runGroup(import.meta.filename)
