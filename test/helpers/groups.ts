@@ -78,19 +78,29 @@ function cpuMs (): number {
 }
 
 /**
- * Runs the group of the calling group file (its `import.meta.filename`): each of its test files in
- * turn, as when it runs alone. A file is imported (its top-level code registers its tests on the
- * process's root test), its tests run, then its teardowns on the root test run, last registered
- * first, as tap runs them at the end of a process: so no file's servers or apps outlive it, and no
- * teardown turns on tap's "end the root test when idle" while the next file is still being
- * imported. The root test's time limit is reset for each file to the suite's per-file limit
- * (package.json's tap `timeout`), which the file may change for itself with `t.setTimeout`.
- * How long each file took, and the CPU time it cost, are written to .tap/test-times/<group>.json,
+ * Runs the group of the calling group file (its `import.meta.filename`): its test files, see
+ * runFiles; how long each took and the CPU time it cost are written to .tap/test-times/<group>.json,
  * where scripts/slowest-tests.js finds the slowest files of the run.
  */
 export async function runGroup (groupFile: string): Promise<void> {
   const files = partition().get(relative(ROOT, groupFile))
   if (files === undefined) throw new Error(`${groupFile} is not a group file under test/groups`)
+  const times = await runFiles(files)
+  mkdirSync(TIMES, { recursive: true })
+  writeFileSync(join(TIMES, `${basename(groupFile, '.test.ts')}.json`), `${JSON.stringify(times, null, 2)}\n`)
+}
+
+/**
+ * Runs test files (relative to the root) one after the other in this process, each as when it runs
+ * alone. A file is imported (its top-level code registers its tests on the process's root test), its
+ * tests run, then its teardowns on the root test run, last registered first, as tap runs them at the
+ * end of a process: so no file's servers or apps outlive it, and no teardown turns on tap's "end the
+ * root test when idle" while the next file is still being imported. A file that throws while it loads
+ * fails by name, and the next file runs. The root test's time limit is reset for each file to the
+ * suite's per-file limit (package.json's tap `timeout`), which the file may change for itself with
+ * `t.setTimeout`. Returns how long each file took and the CPU time it cost.
+ */
+export async function runFiles (files: string[]): Promise<Array<{ file: string, ms: number, cpuMs: number }>> {
   const perFile = Number(process.env.TAP_TIMEOUT ?? 120) * 1000
   const { teardown } = t
   const times: Array<{ file: string, ms: number, cpuMs: number }> = []
@@ -101,7 +111,7 @@ export async function runGroup (groupFile: string): Promise<void> {
     t.teardown = (fn: () => unknown) => { teardowns.push(fn) }
     t.setTimeout(perFile)
     try {
-      await import(pathToFileURL(join(ROOT, file)).href)
+      await import(pathToFileURL(join(ROOT, file)).href).catch((err: unknown) => { t.fail(`${file} loads`, { cause: err }) })
       while (!t.idle) await new Promise((resolve) => t.once('idle', resolve))
     } finally {
       t.teardown = teardown
@@ -110,11 +120,10 @@ export async function runGroup (groupFile: string): Promise<void> {
       try {
         await fn()
       } catch (err) {
-        t.error(err, `a teardown of ${file}`)
+        t.fail(`a teardown of ${file}`, { cause: err })
       }
     }
     times.push({ file, ms: Math.round(performance.now() - started), cpuMs: Math.round(cpuMs() - cpuStarted) })
   }
-  mkdirSync(TIMES, { recursive: true })
-  writeFileSync(join(TIMES, `${basename(groupFile, '.test.ts')}.json`), `${JSON.stringify(times, null, 2)}\n`)
+  return times
 }

@@ -1,5 +1,8 @@
-import { readFileSync } from 'node:fs'
+import { execFile } from 'node:child_process'
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs'
+import { tmpdir } from 'node:os'
 import { join } from 'node:path'
+import { promisify } from 'node:util'
 import t from 'tap'
 import { ROOT, aloneFile, groupFiles, partition, testFiles } from '../helpers/groups.js'
 
@@ -38,4 +41,27 @@ t.test('an alone group runs its one file, which exists; the shared groups are ev
   t.ok(Math.max(...sizes) - Math.min(...sizes) <= 1, `the shared groups differ by one file at most (${sizes.join(', ')})`)
   t.equal(aloneFile('test/groups/alone.e2e.admin-journey.test.ts'), join('test', 'e2e', 'admin-journey.test.ts'), 'alone.<folder>.<name> names test/<folder>/<name>.test.ts')
   t.equal(aloneFile('test/groups/shared-1.test.ts'), undefined, 'a shared group names no file')
+})
+
+t.test('a group runs its files in turn: the root teardowns of each before the next, a file that throws at load fails by name and the rest still run', async (t) => {
+  const dir = mkdtempSync(join(tmpdir(), 'fsk-groups-'))
+  t.teardown(() => rmSync(dir, { recursive: true, force: true }))
+  const log = join(dir, 'log')
+  // The group runs in a process of its own, as test/groups' files do; tap's variables for this test
+  // process are left out, so the child's tap reports on its own stdout.
+  const env = Object.fromEntries(Object.entries(process.env).filter(([k]) => !k.startsWith('TAP') && k !== 'NODE_V8_COVERAGE'))
+  const run = promisify(execFile)(process.execPath, [`--import=${join(ROOT, 'scripts', 'ts-loader.mjs')}`, 'test/fixtures/groups/run.mjs'],
+    { cwd: ROOT, env: { ...env, GROUP_LOG: log, TAP_TYPE_STRIP_ONLY: '1' } })
+  const failed = await run.then(() => undefined, (err: { code: number, stdout: string }) => err)
+  t.ok(failed !== undefined && failed.code !== 0, 'the group fails')
+  const tap = failed?.stdout ?? ''
+  t.same(readFileSync(log, 'utf8').trim().split('\n'), [
+    'first: test', 'first: teardown 2', 'first: teardown 1',
+    'broken: test', 'broken: teardown',
+    'last: test'
+  ], "each file's tests, then its root teardowns last first, before the next file's tests")
+  t.match(tap, /not ok \d+ - test\/fixtures\/groups\/broken\.test\.mjs loads/, 'the file that threw at load fails by name')
+  t.match(tap, /not ok \d+ - a teardown of test\/fixtures\/groups\/last\.test\.mjs/, 'a teardown that throws fails by its file')
+  t.match(tap, /ok \d+ - last test/, 'the file after the broken one ran')
+  t.match(tap, /# timed first\.test\.mjs, broken\.test\.mjs, last\.test\.mjs/, 'every file is timed')
 })
