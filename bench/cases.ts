@@ -37,8 +37,8 @@ export const WITH_USER = DATA === 'user'
 /**
  * How many distinct sessions each side serves (`SESSIONS`): `one` (the default) sends one seeded
  * cookie on every request; `many` seeds 1 000 sessions up front and each connection cycles through
- * them request by request, so a per-process cache is measured at a realistic hit rate rather than one
- * cookie hit every time.
+ * them request by request, so a per-process cache holds 1 000 entries rather than one. (All of them fit
+ * in the cookie store's cache of opened cookies: every request after the first pass is still a hit.)
  */
 function sessionCount (): number {
   const v = process.env.SESSIONS ?? ''

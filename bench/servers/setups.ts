@@ -128,9 +128,11 @@ async function secureSession (app: FastifyInstance): Promise<Access> {
 }
 
 type Bag = Record<string, unknown> & { user: unknown, counter: number }
-// @fastify/session as its README registers it, with @fastify/cookie and `saveUninitialized: false`
-// (`secure: false` because the benchmark speaks plain http); its default store, connect-redis 8 on
-// ioredis, or connect-pg-simple as its README sets it up (its own table, no pruning while measured).
+// @fastify/session as its README registers it, after @fastify/cookie (`secure: false` because the
+// benchmark speaks plain http), with `saveUninitialized: false` as connect-redis's README sets it (no
+// measured request is a new session) and its other defaults, `rolling: true` among them; its default
+// store, connect-redis 8 on ioredis (the last major that takes ioredis: the same client as ours), or
+// connect-pg-simple as its README sets it up (its own table, no pruning while measured).
 async function fastifySession (app: FastifyInstance, backend: 'memory' | 'redis' | 'postgres', builds: Builds): Promise<Access> {
   const cookie = (await load<{ default: FastifyPluginAsync }>('@fastify/cookie')).default
   const session = (await load<{ default: FastifyPluginAsync<Record<string, unknown>> }>('@fastify/session')).default
