@@ -81,6 +81,7 @@ export type Setup =
   | 'bare' | 'bare-cookie'
   | 'kit-cookie' | 'kit-memory' | 'kit-redis' | 'kit-postgres'
   | 'secure-session' | 'fsession-memory' | 'fsession-redis' | 'fsession-postgres'
+  | 'fsession-redis-norolling' | 'fsession-postgres-norolling'
 
 /**
  * One comparison: our setup against its anchor on the same route. To add a store (PostgresStore vs
@@ -113,7 +114,13 @@ export const PAIRS: readonly Pair[] = [
   { name: 'redis-rw', label: 'RedisStore read+write vs @fastify/session + connect-redis', ours: 'kit-redis', anchor: 'fsession-redis', mode: 'read-write', shapes: SHAPES, target: 1.6, services: ['redis'] },
   { name: 'redis-ro', label: 'RedisStore read-only vs @fastify/session + connect-redis', ours: 'kit-redis', anchor: 'fsession-redis', mode: 'read-only', shapes: SHAPES, services: ['redis'] },
   { name: 'pg-rw', label: 'PostgresStore read+write vs @fastify/session + connect-pg-simple', ours: 'kit-postgres', anchor: 'fsession-postgres', mode: 'read-write', shapes: SHAPES, services: ['postgres'] },
-  { name: 'pg-ro', label: 'PostgresStore read-only vs @fastify/session + connect-pg-simple', ours: 'kit-postgres', anchor: 'fsession-postgres', mode: 'read-only', shapes: SHAPES, services: ['postgres'] }
+  { name: 'pg-ro', label: 'PostgresStore read-only vs @fastify/session + connect-pg-simple', ours: 'kit-postgres', anchor: 'fsession-postgres', mode: 'read-only', shapes: SHAPES, services: ['postgres'] },
+  // The read-only pairs again against @fastify/session with `rolling: false`: its default `rolling: true`
+  // saves the whole session and sends a cookie on every response, read-only ones too, where ours only
+  // reads; without it, it hashes the session and writes nothing when the hash is unchanged (and the
+  // session's expiry stops sliding, so neither setting is quite ours).
+  { name: 'redis-ro-norolling', label: 'RedisStore read-only vs @fastify/session (rolling: false) + connect-redis', ours: 'kit-redis', anchor: 'fsession-redis-norolling', mode: 'read-only', shapes: SHAPES, services: ['redis'] },
+  { name: 'pg-ro-norolling', label: 'PostgresStore read-only vs @fastify/session (rolling: false) + connect-pg-simple', ours: 'kit-postgres', anchor: 'fsession-postgres-norolling', mode: 'read-only', shapes: SHAPES, services: ['postgres'] }
 ]
 
 /** The route of a mode and shape; the server registers every one of them. */

@@ -133,10 +133,11 @@ type Bag = Record<string, unknown> & { user: unknown, counter: number }
 // measured request is a new session) and its other defaults, `rolling: true` among them; its default
 // store, connect-redis 8 on ioredis (the last major that takes ioredis: the same client as ours), or
 // connect-pg-simple as its README sets it up (its own table, no pruning while measured).
-async function fastifySession (app: FastifyInstance, backend: 'memory' | 'redis' | 'postgres', builds: Builds): Promise<Access> {
+async function fastifySession (app: FastifyInstance, backend: 'memory' | 'redis' | 'postgres', builds: Builds, rolling = true): Promise<Access> {
   const cookie = (await load<{ default: FastifyPluginAsync }>('@fastify/cookie')).default
   const session = (await load<{ default: FastifyPluginAsync<Record<string, unknown>> }>('@fastify/session')).default
   const options: Record<string, unknown> = { secret: SECRET, cookie: { secure: false }, saveUninitialized: false }
+  if (!rolling) options.rolling = false
   if (backend === 'redis') {
     const { RedisStore } = await load<{ RedisStore: new (o: object) => unknown }>('connect-redis')
     options.store = new RedisStore({ client: redisClient(app, builds), prefix: 'bench-connect:' })
@@ -192,6 +193,8 @@ export async function setup (app: FastifyInstance, name: string, builds: Builds)
     case 'fsession-memory': return await fastifySession(app, 'memory', builds)
     case 'fsession-redis': return await fastifySession(app, 'redis', builds)
     case 'fsession-postgres': return await fastifySession(app, 'postgres', builds)
+    case 'fsession-redis-norolling': return await fastifySession(app, 'redis', builds, false)
+    case 'fsession-postgres-norolling': return await fastifySession(app, 'postgres', builds, false)
     default: throw new Error(`unknown setup ${name}`)
   }
 }
