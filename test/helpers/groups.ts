@@ -24,6 +24,9 @@ const TEST = join(ROOT, 'test')
 const GROUPS = join(TEST, 'groups')
 const TIMES = join(ROOT, '.tap', 'test-times')
 
+/** How long one test file took, and the CPU time it cost (with the processes it started and waited for). */
+export interface FileTime { file: string, ms: number, cpuMs: number }
+
 /** Every test file under test/ but the group files, relative to the root, in name order. */
 export function testFiles (dir = TEST): string[] {
   return readdirSync(dir, { withFileTypes: true }).flatMap((e) => {
@@ -100,10 +103,10 @@ export async function runGroup (groupFile: string): Promise<void> {
  * suite's per-file limit (package.json's tap `timeout`), which the file may change for itself with
  * `t.setTimeout`. Returns how long each file took and the CPU time it cost.
  */
-export async function runFiles (files: string[]): Promise<Array<{ file: string, ms: number, cpuMs: number }>> {
+export async function runFiles (files: string[]): Promise<FileTime[]> {
   const perFile = Number(process.env.TAP_TIMEOUT ?? 120) * 1000
   const { teardown } = t
-  const times: Array<{ file: string, ms: number, cpuMs: number }> = []
+  const times: FileTime[] = []
   for (const file of files) {
     const started = performance.now()
     const cpuStarted = cpuMs()

@@ -43,18 +43,25 @@ t.test('an alone group runs its one file, which exists; the shared groups are ev
   t.equal(aloneFile('test/groups/shared-1.test.ts'), undefined, 'a shared group names no file')
 })
 
+/**
+ * Runs a fixture group runner of test/fixtures/groups in a process of its own, as test/groups' files
+ * run; tap's variables for this test process are left out, so the child's tap reports on its own
+ * stdout. Its stdout, and its exit code when it failed.
+ */
+async function runFixture (runner: string, extraEnv: Record<string, string> = {}): Promise<{ stdout: string, code: number }> {
+  const env = Object.fromEntries(Object.entries(process.env).filter(([k]) => !k.startsWith('TAP') && k !== 'NODE_V8_COVERAGE'))
+  return await promisify(execFile)(process.execPath, [`--import=${join(ROOT, 'scripts', 'ts-loader.mjs')}`, `test/fixtures/groups/${runner}`],
+    { cwd: ROOT, env: { ...env, ...extraEnv, TAP_TYPE_STRIP_ONLY: '1' } })
+    .then(({ stdout }) => ({ stdout, code: 0 }), (err: { code: number, stdout: string }) => ({ stdout: err.stdout, code: err.code }))
+}
+
 t.test('a group runs its files in turn: the root teardowns of each before the next, a file that throws at load fails by name and the rest still run', async (t) => {
   const dir = mkdtempSync(join(tmpdir(), 'fsk-groups-'))
   t.teardown(() => rmSync(dir, { recursive: true, force: true }))
   const log = join(dir, 'log')
-  // The group runs in a process of its own, as test/groups' files do; tap's variables for this test
-  // process are left out, so the child's tap reports on its own stdout.
-  const env = Object.fromEntries(Object.entries(process.env).filter(([k]) => !k.startsWith('TAP') && k !== 'NODE_V8_COVERAGE'))
-  const run = promisify(execFile)(process.execPath, [`--import=${join(ROOT, 'scripts', 'ts-loader.mjs')}`, 'test/fixtures/groups/run.mjs'],
-    { cwd: ROOT, env: { ...env, GROUP_LOG: log, TAP_TYPE_STRIP_ONLY: '1' } })
-  const failed = await run.then(() => undefined, (err: { code: number, stdout: string }) => err)
-  t.ok(failed !== undefined && failed.code !== 0, 'the group fails')
-  const tap = failed?.stdout ?? ''
+  const failed = await runFixture('run.mjs', { GROUP_LOG: log })
+  t.not(failed.code, 0, 'the group fails')
+  const tap = failed.stdout
   t.same(readFileSync(log, 'utf8').trim().split('\n'), [
     'first: test', 'first: teardown 2', 'first: teardown 1',
     'broken: test', 'broken: teardown',
@@ -62,6 +69,13 @@ t.test('a group runs its files in turn: the root teardowns of each before the ne
   ], "each file's tests, then its root teardowns last first, before the next file's tests")
   t.match(tap, /not ok \d+ - test\/fixtures\/groups\/broken\.test\.mjs loads/, 'the file that threw at load fails by name')
   t.match(tap, /not ok \d+ - a teardown of test\/fixtures\/groups\/last\.test\.mjs/, 'a teardown that throws fails by its file')
-  t.match(tap, /ok \d+ - last test/, 'the file after the broken one ran')
+  t.match(tap, /^ok \d+ - last test/m, 'the file after the broken one ran, and passed')
   t.match(tap, /# timed first\.test\.mjs, broken\.test\.mjs, last\.test\.mjs/, 'every file is timed')
+})
+
+t.test('two files of one group that use the servers of test/helpers/server-stores.ts each get their own', async (t) => {
+  const { stdout, code } = await runFixture('run-stores.mjs')
+  t.equal(code, 0, 'the group passes')
+  t.match(stdout, /# \{ total: \d+, pass: \d+ \}/, 'with no failure')
+  t.equal(stdout.match(/^ok \d+ - (redis|postgres): a record set is read back # time=/gm)?.length, 4, 'Redis and PostgreSQL ran in both files')
 })
