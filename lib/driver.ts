@@ -93,6 +93,8 @@ export abstract class Driver implements SessionDriver {
     const renewed = state.renew
     state.lastSeenAt = lastSeenAt
     state.loadedJson = json
+    // The shared data was what the store held before this write: no longer the baseline.
+    state.pristine = undefined
     if (state.edits === edits) {
       const handed = state.handed
       state.maybeDirty = handed !== undefined
@@ -163,6 +165,7 @@ export abstract class Driver implements SessionDriver {
     state.lastSeenAt = now
     state.idIssuedAt = now
     state.loadedJson = '{}'
+    state.pristine = undefined
     // What a write is diffed against is what the store holds for this session: nothing, now.
     state.baseline = undefined
     state.links = undefined

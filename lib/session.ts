@@ -4,6 +4,7 @@ import { assertOverrides, type CookieOverrides } from './cookie.js'
 import { InvalidValueError } from './errors.js'
 import { assertJsonValue } from './json-value.js'
 import type { Encoded } from './stores/field-json.js'
+import { jsonEqual, setKey, thawJson } from './shared-data.js'
 import { kState } from './symbols.js'
 
 export type { CookieOverrides } from './cookie.js'
@@ -37,6 +38,12 @@ export interface SessionState {
   idIssuedAt: number
   /** JSON of the data as loaded ('{}' for a new session): the baseline for change detection. */
   loadedJson: string
+  /**
+   * The data as loaded, deeply frozen and shared with other requests of the session (lib/shared-data.ts),
+   * when the store keeps it that way (the cookie store's cache, MemoryStore): what `loadedJson` parses
+   * to, until the next write. `data` starts as a shallow copy of it.
+   */
+  pristine: Readonly<Record<string, unknown>> | undefined
   /** Something may have changed the data (a set, a delete, or an object handed out that may be mutated). */
   maybeDirty: boolean
   /**
@@ -144,6 +151,16 @@ export function stateOf (session: Session<object>): SessionState {
   return lastState
 }
 
+/**
+ * @internal The data's JSON as a write would store it now: the JSON it was loaded with when nothing
+ * could have changed it, or when it still equals the frozen data it was loaded as.
+ */
+export function currentJson (state: SessionState): string {
+  if (!state.maybeDirty) return state.loadedJson
+  const pristine = state.pristine
+  return pristine !== undefined && jsonEqual(state.data, pristine) ? state.loadedJson : JSON.stringify(state.data)
+}
+
 /** How many changed keys a request lists before it counts every key as changed. */
 const MAX_LISTED = 32
 
@@ -210,6 +227,7 @@ export class Session<T extends object = SessionData> {
       lastSeenAt: now,
       idIssuedAt: now,
       loadedJson: '{}',
+      pristine: undefined,
       maybeDirty: false,
       changedKeys: undefined,
       edits: 0,
@@ -245,10 +263,15 @@ export class Session<T extends object = SessionData> {
    */
   get<K extends keyof T & string> (key: K): T[K] | undefined {
     const state = stateOf(this)
-    if (!hasOwn(state.data, key)) return undefined
-    const value = state.data[key]
-    // An object handed out can be mutated in place, before or after a save(); such a change must still be saved.
-    if (typeof value === 'object' && value !== null) handOut(state, key)
+    const data = state.data
+    if (!hasOwn(data, key)) return undefined
+    let value = data[key]
+    if (typeof value === 'object' && value !== null) {
+      // Shared with other requests: this request gets a copy of its own (see lib/shared-data.ts).
+      if (Object.isFrozen(value)) setKey(data, key, value = thawJson(value))
+      // An object handed out can be mutated in place, before or after a save(); such a change must still be saved.
+      handOut(state, key)
+    }
     return value as T[K]
   }
 
@@ -304,7 +327,12 @@ export class Session<T extends object = SessionData> {
     mayChangeAll(state)
     // A shallow copy shares its objects with the session: every key stays watched.
     state.handed = true
-    return { ...state.data } as Partial<T>
+    const data = state.data
+    for (const key of Object.keys(data)) {
+      const value = data[key]
+      if (typeof value === 'object' && value !== null && Object.isFrozen(value)) setKey(data, key, thawJson(value))
+    }
+    return { ...data } as Partial<T>
   }
 
   /**
@@ -330,7 +358,7 @@ export class Session<T extends object = SessionData> {
   get changed (): boolean {
     const state = stateOf(this)
     if (state.destroyed) return true
-    return !state.driver.idle(state, state.maybeDirty ? JSON.stringify(state.data) : state.loadedJson)
+    return !state.driver.idle(state, currentJson(state))
   }
 
   /**

@@ -1,5 +1,5 @@
 import type { ServerResponse } from 'node:http'
-import type { SessionState } from './session.js'
+import { currentJson, type SessionState } from './session.js'
 
 /**
  * The end of a response whose session was handed out, one job: a reply sent without onSend (hijacked,
@@ -30,7 +30,7 @@ export class UnsavedWatch {
 /** The response is over: warns when the session changed and was never written (onSend persists a normal reply). */
 export function checkUnsaved (state: SessionState): void {
   if (state.persisted || !state.reply.sent) return
-  const json = state.maybeDirty ? JSON.stringify(state.data) : state.loadedJson
+  const json = currentJson(state)
   if (json === state.loadedJson && !(state.destroyed && state.clearCookie)) return
   const request = state.request
   request.log.warn(

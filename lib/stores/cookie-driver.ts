@@ -5,7 +5,8 @@ import { SEAL_VERSION, Sealer } from '../seal.js'
 import { ID_BYTES, isIdShape } from '../session-id.js'
 import { CookieUnsendableError } from '../errors.js'
 import { OpenedCookies, type OpenedCookie } from './opened-cookies.js'
-import type { Session, SessionState } from '../session.js'
+import { currentJson, type Session, type SessionState } from '../session.js'
+import { freezeJson } from '../shared-data.js'
 
 const NEEDS_COOKIE = 'the cookie store keeps the whole session in the cookie (use a server store to change a session from a WebSocket, or change it before the upgrade)'
 
@@ -101,33 +102,33 @@ export class CookieDriver extends Driver {
   load (state: SessionState, raw: string): void {
     if (raw.length > MAX_COOKIE_BYTES) return this.reject(state, 'oversized')
     let opened = this.#opened.get(raw)
-    let data: Record<string, unknown> | undefined
     if (opened === undefined) {
       const sealed = this.#sealer.open(raw)
       if (typeof sealed === 'string') return this.reject(state, sealed)
       const parsed = sealed.version === 1 ? parseV1(sealed.message) : parseV2(sealed.message)
       if (parsed === undefined) return this.reject(state, 'malformed-payload')
       const payload = parsed.payload
-      data = payload.data
       opened = {
         id: payload.id,
         createdAt: payload.iat,
         lastSeenAt: payload.seen,
         idIssuedAt: payload.idAt,
         json: parsed.json,
+        data: freezeJson(payload.data),
         // Sealed under an older secret or in the older format: re-seal under the current ones on this response.
         reseal: sealed.stale || sealed.version !== SEAL_VERSION
       }
       this.#opened.add(raw, opened)
     }
-    this.#adopt(state, opened, data)
+    this.#adopt(state, opened)
   }
 
   /**
    * Takes an opened cookie into the request's state: its lifetimes checked now (a cached cookie
-   * expires like any other), and its data parsed for this request alone unless it was just parsed.
+   * expires like any other), and its frozen data shared (lib/shared-data.ts: an object the request is
+   * handed is copied for it then).
    */
-  #adopt (state: SessionState, opened: OpenedCookie, data: Record<string, unknown> | undefined): void {
+  #adopt (state: SessionState, opened: OpenedCookie): void {
     const now = Date.now()
     const expired = this.lifetime.expiry(opened.createdAt, opened.lastSeenAt, now)
     if (expired !== undefined) return this.expire(state, opened.id, expired)
@@ -137,7 +138,8 @@ export class CookieDriver extends Driver {
     state.createdAt = opened.createdAt
     state.lastSeenAt = opened.lastSeenAt
     state.idIssuedAt = opened.idIssuedAt
-    state.data = data ?? JSON.parse(opened.json) as Record<string, unknown>
+    state.data = { ...opened.data }
+    state.pristine = opened.data
     state.loadedJson = opened.json
     if (opened.reseal) state.rewrite = true
     if (now - opened.lastSeenAt >= this.config.refreshMs) state.refresh = true
@@ -183,7 +185,7 @@ export class CookieDriver extends Driver {
   }
 
   persist (state: SessionState): void {
-    const json = state.maybeDirty ? JSON.stringify(state.data) : state.loadedJson
+    const json = currentJson(state)
     if (json === state.failedJson || this.nothingToWrite(state, json)) return
     const now = Date.now()
     const id = this.writeId(state, now)

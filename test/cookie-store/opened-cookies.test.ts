@@ -7,9 +7,10 @@ import { OpenedCookies, type OpenedCookie } from '../../lib/stores/opened-cookie
 import { build, cookieBytes, cookiePair, cookieValue, counterRoutes, fakeClock, loose, OTHER_SECRET, SECRET } from '../helpers/index.js'
 import { countDecryptions, directDriver } from '../helpers/security-support.js'
 
-const entry = (json: string): OpenedCookie => ({ id: 'i'.repeat(43), createdAt: 1, lastSeenAt: 1, idIssuedAt: 1, json, reseal: false })
-// sizeOf: two bytes a character of the key, the id and the JSON, and 100 for the entry.
-const bytesOf = (key: string, json: string): number => 2 * (key.length + 43 + json.length) + 100
+const entry = (json: string): OpenedCookie => ({ id: 'i'.repeat(43), createdAt: 1, lastSeenAt: 1, idIssuedAt: 1, json, data: {}, reseal: false })
+// sizeOf: two bytes a character of the key and the id, four a character of the JSON (its text and the
+// parsed data), and 100 for the entry.
+const bytesOf = (key: string, json: string): number => 2 * (key.length + 43) + 4 * json.length + 100
 
 t.test('bounded in bytes: the oldest entries go first, an entry over the bound is not kept, clear empties it', async (t) => {
   const one = bytesOf('k0', '{}')
@@ -22,7 +23,9 @@ t.test('bounded in bytes: the oldest entries go first, an entry over the bound i
   t.equal(cache.get('big'), undefined, 'larger than the whole bound: not kept')
   t.equal(cache.size, 3, 'and nothing dropped for it')
   // One entry twice the size of the others makes room by dropping the two oldest.
-  const wide = entry('{' + 'x'.repeat(one / 2 - 4) + '}')
+  const wideLength = Math.floor((2 * one - 2 * ('wide'.length + 43) - 100) / 4)
+  const wide = entry('{' + 'x'.repeat(wideLength - 2) + '}')
+  t.ok(bytesOf('wide', wide.json) <= 2 * one && bytesOf('wide', wide.json) > one + 100)
   cache.add('wide', wide)
   t.ok(cache.bytes <= 3 * one)
   t.same(['k2', 'k3', 'k4', 'wide'].map((k) => cache.get(k) !== undefined), [false, false, true, true])
