@@ -4,9 +4,16 @@
  * what `JSON.stringify(data)` gives.
  */
 
+import { jsonEqual } from '../shared-data.js'
 import type { SessionRecord } from './types.js'
 
 const NONE: readonly string[] = []
+
+/**
+ * @internal A store's read for the plugin alone, whose record shares the store's frozen data
+ * (lib/shared-data.ts) rather than copying it: MemoryStore has one; the server driver uses it when there.
+ */
+export const kSharedGet = Symbol('fastify-session-kit.sharedGet')
 
 /** Each key's JSON, and the whole object's JSON they add up to. */
 export interface Encoded {
@@ -17,17 +24,21 @@ export interface Encoded {
 /**
  * The data's JSON, key by key. With `known`, a key not listed in `changed` takes its JSON from there
  * instead of being serialised again (the caller vouches that such a key's value is the one `known`
- * was made from); a key `known` lacks is serialised.
+ * was made from); a key `known` lacks is serialised. With `pristine` too (the frozen data `known` was
+ * made from), a listed key whose value still has the JSON of its frozen original takes its JSON from
+ * `known` as well: an object handed out and left as it was is compared, not serialised.
  */
 export function encodeFields (
   data: Record<string, unknown>,
   known?: ReadonlyMap<string, string>,
-  changed: readonly string[] = NONE
+  changed: readonly string[] = NONE,
+  pristine?: Readonly<Record<string, unknown>>
 ): Encoded {
   const fields = new Map<string, string>()
   let json = '{'
   for (const key of Object.keys(data)) {
-    const value = (changed.includes(key) ? undefined : known?.get(key)) ?? JSON.stringify(data[key])
+    const same = !changed.includes(key) || (pristine !== undefined && Object.hasOwn(pristine, key) && jsonEqual(data[key], pristine[key]))
+    const value = (same ? known?.get(key) : undefined) ?? JSON.stringify(data[key])
     // As JSON.stringify does: a value JSON cannot spell (undefined) leaves its key out.
     if (value === undefined) continue
     json += `${fields.size === 0 ? '' : ','}${JSON.stringify(key)}:${value}`
@@ -73,13 +84,23 @@ export class ParsedRecord implements SessionRecord {
   declare movedTo?: string
   readonly #source: object
   readonly #encoded: Encoded
+  readonly #pristine: Readonly<Record<string, unknown>> | undefined
 
-  constructor (data: Record<string, unknown>, createdAt: number, lastSeenAt: number, encoded: Encoded) {
+  constructor (data: Record<string, unknown>, createdAt: number, lastSeenAt: number, encoded: Encoded, pristine?: Readonly<Record<string, unknown>>) {
     this.data = data
     this.createdAt = createdAt
     this.lastSeenAt = lastSeenAt
     this.#source = data
     this.#encoded = encoded
+    this.#pristine = pristine
+  }
+
+  /**
+   * The frozen data a shared read (kSharedGet) copied `record.data` from, while the per-key JSON of
+   * `fieldsOf` holds: what the session compares a handed-out object with (lib/shared-data.ts).
+   */
+  static pristineOf (record: SessionRecord, encoded: Encoded | undefined): Readonly<Record<string, unknown>> | undefined {
+    return encoded === undefined ? undefined : (record as ParsedRecord).#pristine
   }
 
   /**

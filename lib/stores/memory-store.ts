@@ -1,5 +1,6 @@
 import { positiveInteger } from '../option-checks.js'
-import { encodeFields, joinFields, keepsOrder, ParsedRecord } from './field-json.js'
+import { freezeJson, setKey, thawJson } from '../shared-data.js'
+import { encodeFields, joinFields, keepsOrder, kSharedGet, ParsedRecord } from './field-json.js'
 import type { SessionPatch, SessionRecord, SessionStore, SessionSummary } from './types.js'
 
 /** Options of {@link MemoryStore}. */
@@ -12,11 +13,16 @@ export interface MemoryStoreOptions {
 
 interface Entry {
   /**
-   * The data as JSON, one text per key: records are copied in and out, so no caller can mutate what
-   * another reads, and a patch re-encodes only the keys it changes. Never changed in place once a read
-   * handed it out (see ParsedRecord): a patch writes a new map.
+   * The data as JSON, one text per key, flat (key, JSON, key, JSON, ...: a Map of its own would cost
+   * every session about 100 bytes more): a patch re-encodes only the keys it changes, and a read hands
+   * the driver its baseline without serialising anything.
    */
-  fields: ReadonlyMap<string, string>
+  fields: readonly string[]
+  /**
+   * The same data parsed and deeply frozen: what the plugin's reads share instead of parsing the JSON
+   * for each request (lib/shared-data.ts). Replaced, never changed, by a write.
+   */
+  data: Readonly<Record<string, unknown>>
   /** Whether every key keeps its place when the joined fields are parsed (see keepsOrder). */
   ordered: boolean
   createdAt: number
@@ -31,6 +37,23 @@ interface Entry {
 function ordered (fields: ReadonlyMap<string, string>): boolean {
   for (const key of fields.keys()) if (!keepsOrder(key)) return false
   return true
+}
+
+function flat (fields: ReadonlyMap<string, string>): string[] {
+  // Sized up front: an array grown by push keeps spare room, which would cost every session.
+  const out = new Array<string>(2 * fields.size)
+  let i = 0
+  for (const [key, json] of fields) {
+    out[i++] = key
+    out[i++] = json
+  }
+  return out
+}
+
+function unflat (fields: readonly string[]): Map<string, string> {
+  const out = new Map<string, string>()
+  for (let i = 0; i < fields.length; i += 2) out.set(fields[i] as string, fields[i + 1] as string)
+  return out
 }
 
 /**
@@ -63,17 +86,35 @@ export class MemoryStore implements SessionStore {
   }
 
   async get (key: string): Promise<SessionRecord | undefined> {
+    return this.#read(key, false)
+  }
+
+  /**
+   * @internal `get` for the plugin's own reads: the record's data is a shallow copy of the frozen data
+   * this store holds, whose objects the session copies when it hands one out (lib/shared-data.ts).
+   */
+  async [kSharedGet] (key: string): Promise<SessionRecord | undefined> {
+    // A `get` replaced on the instance or in a subclass (a wrapper, a metric, a fault in a test) is
+    // what the app asked for: it is called instead.
+    if (this.get !== MemoryStore.prototype.get) return await this.get(key)
+    return this.#read(key, true)
+  }
+
+  #read (key: string, shared: boolean): SessionRecord | undefined {
     const entry = this.#live(key)
     if (entry === undefined) return undefined
     // Map order is the LRU order: a read moves the entry to the back.
     this.#entries.delete(key)
     this.#entries.set(key, entry)
-    const json = joinFields(entry.fields)
-    const data = JSON.parse(json) as Record<string, unknown>
+    const data = shared ? { ...entry.data } : thawJson(entry.data) as Record<string, unknown>
     // The server driver diffs the next write against this JSON instead of serialising the data again.
-    const record: SessionRecord = entry.ordered
-      ? new ParsedRecord(data, entry.createdAt, entry.lastSeenAt, { json, fields: entry.fields })
-      : { data, createdAt: entry.createdAt, lastSeenAt: entry.lastSeenAt }
+    let record: SessionRecord
+    if (entry.ordered) {
+      const fields = unflat(entry.fields)
+      record = new ParsedRecord(data, entry.createdAt, entry.lastSeenAt, { json: joinFields(fields), fields }, shared ? entry.data : undefined)
+    } else {
+      record = { data, createdAt: entry.createdAt, lastSeenAt: entry.lastSeenAt }
+    }
     if (entry.user !== undefined) record.user = entry.user
     if (entry.renewedAt !== undefined) record.renewedAt = entry.renewedAt
     if (entry.links !== undefined) record.links = [...entry.links]
@@ -83,9 +124,10 @@ export class MemoryStore implements SessionStore {
 
   async set (key: string, record: SessionRecord, ttlMs: number): Promise<void> {
     this.#remove(key)
-    const fields = encodeFields(record.data).fields
+    const { fields, json } = encodeFields(record.data)
     this.#put(key, {
-      fields,
+      fields: flat(fields),
+      data: freezeJson(JSON.parse(json) as Record<string, unknown>),
       ordered: ordered(fields),
       createdAt: record.createdAt,
       lastSeenAt: record.lastSeenAt,
@@ -118,14 +160,24 @@ export class MemoryStore implements SessionStore {
     const entry = this.#live(key)
     // The session ended (destroyed or expired) while the request ran: do not bring it back.
     if (entry === undefined) return false
-    const fields = new Map(entry.fields)
+    const fields = unflat(entry.fields)
+    const data = { ...entry.data }
     for (const k of Object.keys(changes.set)) {
       const json = JSON.stringify(changes.set[k])
-      if (json === undefined) fields.delete(k)
-      else fields.set(k, json)
+      if (json === undefined) {
+        fields.delete(k)
+        delete data[k]
+      } else {
+        fields.set(k, json)
+        setKey(data, k, freezeJson(JSON.parse(json)))
+      }
     }
-    for (const k of changes.unset) fields.delete(k)
-    entry.fields = fields
+    for (const k of changes.unset) {
+      fields.delete(k)
+      delete data[k]
+    }
+    entry.fields = flat(fields)
+    entry.data = Object.freeze(data)
     entry.ordered = ordered(fields)
     if (changes.forwarded !== true) {
       entry.lastSeenAt = changes.lastSeenAt

@@ -5,7 +5,8 @@ import type { Config } from '../options.js'
 import { isIdShape } from '../session-id.js'
 import type { Session, SessionState } from '../session.js'
 import { safeError } from '../safe-error.js'
-import { encodeFields, ParsedRecord, type Encoded } from './field-json.js'
+import { encodeFields, kSharedGet, ParsedRecord, type Encoded } from './field-json.js'
+import { StoreKeys } from './store-keys.js'
 import type { SessionPatch, SessionRecord, SessionStore } from './types.js'
 
 // The most records one logout follows through renewal links: a chain longer than this would need a
@@ -29,9 +30,13 @@ function isRecord (r: SessionRecord): boolean {
  */
 export class ServerDriver extends Driver {
   readonly store: SessionStore
+  /** The current secret's store keys of ids found in the store lately (lib/stores/store-keys.ts). */
+  readonly storeKeys = new StoreKeys()
+
   constructor (config: Config, store: SessionStore) {
     super(config)
     this.store = store
+    config.keyring.onWipe(() => this.storeKeys.clear())
   }
 
   /** The indexed user of some data: `String(data[userKey])` for a string or number, else none. */
@@ -44,6 +49,7 @@ export class ServerDriver extends Driver {
     // An id we did not make is never looked up, let alone adopted (no fixation with chosen ids).
     if (!isIdShape(raw)) return this.reject(state, 'malformed')
     const keyring = this.config.keyring
+    const known = this.storeKeys.get(raw)
     let key = ''
     let record: SessionRecord | undefined
     let i = 0
@@ -51,8 +57,8 @@ export class ServerDriver extends Driver {
       // After a secret rotation, records written under an older secret's hash are found here and
       // moved to the current hash when the response is persisted (rewrite, below).
       for (; i < keyring.keys.length && record === undefined; i++) {
-        key = keyring.storeKey(raw, keyring.keys[i])
-        record = await this.store.get(key)
+        key = i === 0 && known !== undefined ? known : keyring.storeKey(raw, keyring.keys[i])
+        record = await this.#get(key)
       }
       // A move to the current secret's hash writes the new record before it deletes the old one: a
       // read that missed the new key and then found the old one already gone ran across such a move,
@@ -60,7 +66,7 @@ export class ServerDriver extends Driver {
       // several secrets are configured.)
       if (record === undefined && i > 1) {
         key = keyring.storeKey(raw)
-        record = await this.store.get(key)
+        record = await this.#get(key)
         i = 1
       }
     } catch (err) {
@@ -76,6 +82,7 @@ export class ServerDriver extends Driver {
       await this.store.destroy(key).catch(() => {})
       return
     }
+    if (i === 1 && known === undefined) this.storeKeys.add(raw, key)
     state.id = raw
     state.storeKey = key
     state.isNew = false
@@ -85,14 +92,23 @@ export class ServerDriver extends Driver {
     state.data = record.data
     state.idIssuedAt = record.renewedAt ?? record.createdAt
     state.links = record.links
-    const baseline = ParsedRecord.fieldsOf(record) ?? encodeFields(record.data)
+    const parsed = ParsedRecord.fieldsOf(record)
+    const baseline = parsed ?? encodeFields(record.data)
     state.baseline = baseline
     state.loadedJson = baseline.json
+    state.pristine = ParsedRecord.pristineOf(record, parsed)
     // Found under an older secret: move it now, even on a read-only request, so the old secret can
     // be dropped once every active session has been seen once.
     if (i > 1) state.rewrite = true
     if (now - record.lastSeenAt >= this.config.refreshMs) state.refresh = true
     this.checkRenewal(state, now)
+  }
+
+  /** A read for a load: the store's shared read where it has one (MemoryStore: see lib/shared-data.ts). */
+  #get (key: string): Promise<SessionRecord | undefined> {
+    const store = this.store as SessionStore & { [kSharedGet]?: (key: string) => Promise<SessionRecord | undefined> }
+    const shared = store[kSharedGet]
+    return shared === undefined ? store.get(key) : shared.call(store, key)
   }
 
   #loadFailed (state: SessionState, err: unknown): void {
@@ -194,6 +210,7 @@ export class ServerDriver extends Driver {
       lastSeenAt: read.lastSeenAt,
       idIssuedAt: read.idIssuedAt,
       loadedJson: read.loadedJson,
+      pristine: read.pristine,
       baseline: read.baseline,
       storeKey: read.storeKey,
       links: read.links,
@@ -295,6 +312,8 @@ export class ServerDriver extends Driver {
       state.idIssuedAt = loaded.idIssuedAt
     } else {
       if (cookie) this.cookie.send(state, id, ttlMs)
+      // A new id (or one moved to the current secret): its next request finds the key here.
+      if (key !== state.storeKey) this.storeKeys.add(id, key)
       state.storeKey = key
     }
     // What the store holds now: the next write is diffed against it.
@@ -321,7 +340,7 @@ export class ServerDriver extends Driver {
   #encode (state: SessionState): Encoded {
     const changed = state.changedKeys
     const baseline = changed === undefined || state.unsaved ? undefined : state.baseline
-    return baseline === undefined ? encodeFields(state.data) : encodeFields(state.data, baseline.fields, changed)
+    return baseline === undefined ? encodeFields(state.data) : encodeFields(state.data, baseline.fields, changed, state.pristine)
   }
 
   #record (state: SessionState, now: number): SessionRecord {
