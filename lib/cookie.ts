@@ -72,6 +72,16 @@ export function readCookie (header: string | undefined, name: string): string | 
   }
 }
 
+/**
+ * A copy of `value` that keeps nothing else alive. readCookie returns a slice of the Cookie header, and
+ * V8 keeps a slice as a view of the string it was cut from: a slice kept past its request (a cache
+ * key) would keep that request's whole header, up to 8 KiB, with it. For ASCII values (what we keep is
+ * base64url).
+ */
+export function detach (value: string): string {
+  return Buffer.from(value, 'latin1').toString('latin1')
+}
+
 function isPairStart (header: string, at: number): boolean {
   for (let i = at - 1; i >= 0; i--) {
     const c = header.charCodeAt(i)

@@ -10,6 +10,8 @@
  * (lib/shared-data.ts), so no request ever gets an object another request holds.
  */
 
+import { detach } from '../cookie.js'
+
 /** A cookie that opened: its sealed id and times, the data's JSON, and whether it must be re-sealed. */
 export interface OpenedCookie {
   readonly id: string
@@ -77,7 +79,8 @@ export class OpenedCookies {
       this.#entries.delete(key)
       this.#bytes -= sizeOf(key, entry)
     }
-    this.#entries.set(sealed, opened)
+    // The value came out of the request's Cookie header: kept as it is, it would keep the header too.
+    this.#entries.set(detach(sealed), opened)
     this.#bytes += bytes
   }
 

@@ -9,6 +9,8 @@
  * eviction: its id then finds no record, as before. Emptied when the keyring is wiped.
  */
 
+import { detach } from '../cookie.js'
+
 /** 10 000 ids: about 1.5 MB (two 43-character strings and a Map slot each). */
 export const STORE_KEYS_MAX = 10_000
 
@@ -33,7 +35,8 @@ export class StoreKeys {
   add (id: string, key: string): void {
     const keys = this.#keys
     if (keys.size >= this.#max && !keys.has(id)) keys.delete(keys.keys().next().value as string)
-    keys.set(id, key)
+    // An id read from a Cookie header: kept as it is, it would keep the whole header too.
+    keys.set(detach(id), key)
   }
 
   clear (): void {
