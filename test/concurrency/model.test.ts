@@ -21,6 +21,7 @@ import t, { type Test } from 'tap'
 import fastifySession, { type Session, type SessionStore } from '../../lib/index.js'
 import { loose, OTHER_SECRET, SECRET, setCookies } from '../helpers/index.js'
 import { SERVER_STORES } from '../helpers/server-stores.js'
+import { kSharedGet } from '../../lib/stores/field-json.js'
 
 t.setTimeout(600_000)
 
@@ -47,13 +48,22 @@ const stepArb: fc.Arbitrary<Step> = fc.record({
 
 /** Store calls start only when the scheduler lets them: it picks the order of every request's store work. */
 function scheduled (store: SessionStore, s: fc.Scheduler): SessionStore {
-  const out: Record<string, unknown> = {}
+  const out: Record<PropertyKey, unknown> = {}
   for (const method of ['get', 'set', 'destroy', 'touch', 'patch', 'replace', 'take', 'listUserSessions', 'revokeUser'] as const) {
     const fn = store[method] as ((...args: unknown[]) => Promise<unknown>) | undefined
     if (fn === undefined) continue
     out[method] = async (...args: unknown[]) => {
       await s.schedule(Promise.resolve(), `${method}(${String(args[0]).slice(0, 4)})`)
       return await fn.apply(store, args)
+    }
+  }
+  // MemoryStore's plugin-only read, which shares its frozen records (lib/shared-data.ts): scheduled too,
+  // so the orders explored are those of the read the plugin really makes.
+  const shared = (store as unknown as Record<symbol, ((key: string) => Promise<unknown>) | undefined>)[kSharedGet]
+  if (shared !== undefined) {
+    out[kSharedGet] = async (key: string) => {
+      await s.schedule(Promise.resolve(), `sharedGet(${key.slice(0, 4)})`)
+      return await shared.call(store, key)
     }
   }
   return out as unknown as SessionStore

@@ -155,3 +155,98 @@ for (const store of ['cookie', 'memory'] as const) {
     t.same((await app.inject({ url: '/read', headers: { cookie } })).json().user.prefs, { theme: new Date(0).toISOString() })
   })
 }
+
+/** The slow request's two points: it has made its change (`entered`), and it may go on (`go`). */
+interface Gate { entered: Promise<void>, go: () => void, enter: () => void, wait: Promise<void> }
+function gate (): Gate {
+  let enter = (): void => {}
+  let go = (): void => {}
+  const entered = new Promise<void>((resolve) => { enter = resolve })
+  const wait = new Promise<void>((resolve) => { go = resolve })
+  return { entered, go, enter, wait }
+}
+let slowGate = gate()
+
+function saveRoutes (app: FastifyInstance): void {
+  routes(app)
+  // Changes a handed-out object, saves, then puts it back as it was loaded: the response must write the
+  // put-back value, since the store now holds the saved one.
+  app.get('/save-then-revert', async (request) => {
+    const user = loose(request).get('user') as { prefs: { theme: string } }
+    user.prefs.theme = 'light'
+    await request.session.save()
+    user.prefs.theme = 'dark'
+    return { changed: request.session.changed }
+  })
+  // Changes a handed-out object in place, then waits at the gate: other requests of the session overlap it.
+  app.get('/slow-change', async (request) => {
+    const user = loose(request).get('user') as { prefs: { theme: string } }
+    user.prefs.theme = 'slow'
+    slowGate.enter()
+    await slowGate.wait
+    return { ok: true }
+  })
+  app.get('/logout', async (request) => {
+    await request.session.destroy()
+    return { ok: true }
+  })
+  // Waits at the gate while another request changes the session, reloads it, and puts the theme back to
+  // what this request first loaded: a change against what the store holds now.
+  app.get('/reload-then-dark', async (request) => {
+    slowGate.enter()
+    await slowGate.wait
+    await request.session.reload()
+    const user = loose(request).get('user') as { prefs: { theme: string } }
+    user.prefs.theme = 'dark'
+    return { changed: request.session.changed }
+  })
+}
+
+for (const store of ['cookie', 'memory'] as const) {
+  const options = (): Record<string, unknown> => store === 'memory' ? { store: new MemoryStore() } : {}
+
+  t.test(`${store} store: after a save(), a change back to the loaded value is written`, async (t) => {
+    const app = await build(t, options(), saveRoutes)
+    const cookie = cookiePair(await app.inject('/init')) as string
+    const res = await app.inject({ url: '/save-then-revert', headers: { cookie } })
+    t.same(res.json(), { changed: true }, 'the store holds the saved value now')
+    const read = await app.inject({ url: '/read', headers: { cookie: cookiePair(res) ?? cookie } })
+    t.same(read.json().user.prefs, { theme: 'dark' })
+  })
+
+  t.test(`${store} store: a request that changes a shared object in place, overlapped by others of the same session`, async (t) => {
+    const app = await build(t, options(), saveRoutes)
+    const cookie = cookiePair(await app.inject('/init')) as string
+    slowGate = gate()
+    const slow = app.inject({ url: '/slow-change', headers: { cookie } })
+    await slowGate.entered
+    const during = await app.inject({ url: '/read', headers: { cookie } })
+    t.same(during.json().user.prefs, { theme: 'dark' }, 'a request running meanwhile reads the data as stored, not the slow request\'s change')
+    slowGate.go()
+    const done = await slow
+    const after = await app.inject({ url: '/read', headers: { cookie: cookiePair(done) ?? cookie } })
+    t.same(after.json().user.prefs, { theme: 'slow' }, 'the slow request\'s change is written when it ends')
+    if (store === 'memory') {
+      slowGate = gate()
+      const again = app.inject({ url: '/slow-change', headers: { cookie } })
+      await slowGate.entered
+      t.equal((await app.inject({ url: '/logout', headers: { cookie } })).statusCode, 200)
+      slowGate.go()
+      await again
+      const gone = await app.inject({ url: '/read', headers: { cookie } })
+      t.same(gone.json(), { user: null, n: null }, 'a logout in the middle sticks: the change is not written back')
+    }
+  })
+}
+
+t.test('memory store: after reload(), changes are compared with what was reloaded, not with what was first loaded', async (t) => {
+  const app = await build(t, { store: new MemoryStore() }, saveRoutes)
+  const cookie = cookiePair(await app.inject('/init')) as string
+  slowGate = gate()
+  const slow = app.inject({ url: '/reload-then-dark', headers: { cookie } })
+  await slowGate.entered
+  t.same((await app.inject({ url: '/theme/light', headers: { cookie } })).json(), { changed: true })
+  slowGate.go()
+  t.same((await slow).json(), { changed: true }, 'dark is a change against the reloaded light')
+  t.same((await app.inject({ url: '/read', headers: { cookie } })).json().user.prefs, { theme: 'dark' })
+})

@@ -43,6 +43,17 @@ t.test('an id written or found is kept with its current-secret key; a made-up on
   t.equal(keys.size, 1, 'ids with no record are not kept')
 })
 
+t.test('a returning id is looked up under its kept key, not hashed again', async (t) => {
+  const d = directDriver({ store: new MemoryStore() })
+  const keys = (d.driver as ServerDriver).storeKeys
+  const id = await loggedIn(d)
+  // A key that is not the id's hash: only a driver that reads the kept key looks there.
+  keys.add(id, d.config.keyring.storeKey(generateId()))
+  t.equal((await d.open(id)).session.isNew, true, 'the kept key was used')
+  keys.clear()
+  t.equal((await d.open(id)).session.isNew, false, 'hashed again once it is gone')
+})
+
 t.test('a cached key finds nothing once the session is gone', async (t) => {
   const d = directDriver({ store: new MemoryStore() })
   const id = await loggedIn(d)
